@@ -1,0 +1,1 @@
+"""Users and their memberships: producer members, sales-point staff, the program office."""

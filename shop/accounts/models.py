@@ -1,0 +1,93 @@
+"""Users and what they may act for.
+
+Roles come from memberships: a user is a member (owner or staff) of a producer, staff
+(or manager) of a sales point, or an admin of the program office. A customer is a user
+with none of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from shop.catalog.models import Producer
+from shop.clock import utcnow
+from shop.extensions import db
+from shop.inventory.models import Location
+
+PRODUCER_ROLES = ("owner", "staff")
+SALES_POINT_ROLES = ("staff", "manager")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    producer_memberships: Mapped[list[ProducerMember]] = relationship(
+        back_populates="user", cascade="all, delete-orphan")
+    sales_point_memberships: Mapped[list[SalesPointStaff]] = relationship(
+        back_populates="user", cascade="all, delete-orphan")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def roles(self) -> list[str]:
+        """What the user may act as, in the words of `shop create-user --role`."""
+        roles = ["admin"] if self.is_admin else []
+        roles += [f"producer:{m.producer.tax_code}" for m in self.producer_memberships]
+        roles += [
+            f"staff:{m.location.code}" + (":manager" if m.role == "manager" else "")
+            for m in self.sales_point_memberships
+        ]
+        return roles or ["customer"]
+
+
+class ProducerMember(db.Model):
+    __tablename__ = "producer_member"
+    __table_args__ = (
+        UniqueConstraint("user_id", "producer_id"),
+        CheckConstraint("role IN ('owner', 'staff')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producer.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10), default="owner")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="producer_memberships")
+    producer: Mapped[Producer] = relationship()
+
+
+class SalesPointStaff(db.Model):
+    __tablename__ = "sales_point_staff"
+    __table_args__ = (
+        UniqueConstraint("user_id", "location_id"),
+        CheckConstraint("role IN ('staff', 'manager')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10), default="staff")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="sales_point_memberships")
+    location: Mapped[Location] = relationship()

@@ -1,0 +1,1 @@
+"""Producers, products, variants and their OCOP certificates."""

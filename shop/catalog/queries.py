@@ -1,0 +1,171 @@
+"""Reading the certified catalog: the listing with its filters and facets, and one product."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy.orm import joinedload, selectinload
+
+from shop.catalog.models import PRODUCT_GROUPS, Producer, Product
+from shop.errors import ValidationError
+from shop.extensions import db
+from shop.inventory import queries as stock_queries
+from shop.places.models import REGION_CODES, Province
+
+SORTS = ("relevance", "price_asc", "price_desc", "stars", "newest")
+MAX_PER_PAGE = 100
+FACETS = ("stars", "group", "region", "province")
+
+
+@dataclass(frozen=True)
+class Filters:
+    stars: tuple[int, ...] = ()
+    group: str | None = None
+    region: str | None = None
+    province: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 24
+
+    def without(self, facet: str) -> Filters:
+        return Filters(**{**self.__dict__, facet: () if facet == "stars" else None})
+
+
+@dataclass
+class Listing:
+    items: list[Product]
+    total: int
+    filters: Filters
+    facets: dict[str, dict[str, int]]
+    online_available: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.filters.per_page))
+
+
+def parse_filters(args: Mapping[str, str], per_page_default: int = 24) -> Filters:
+    """Filters from query parameters; ValidationError naming each bad parameter."""
+    problems: dict[str, str] = {}
+    given = args.getlist("stars") if hasattr(args, "getlist") else [args.get("stars") or ""]
+    stars = tuple(sorted({s.strip() for text in given for s in text.split(",") if s.strip()}))
+    if any(s not in ("3", "4", "5") for s in stars):
+        problems["stars"] = "stars are 3, 4 or 5, separated by commas"
+    group, region = args.get("group") or None, args.get("region") or None
+    if group and group not in PRODUCT_GROUPS:
+        problems["group"] = "one of " + ", ".join(PRODUCT_GROUPS)
+    if region and region not in REGION_CODES:
+        problems["region"] = "one of " + ", ".join(REGION_CODES)
+    province = args.get("province") or None
+    if province and db.session.get(Province, province) is None:
+        problems["province"] = "unknown province code"
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        problems["sort"] = "one of " + ", ".join(SORTS)
+    page = _positive(args.get("page"), 1, "page", problems)
+    per_page = _positive(args.get("per_page"), per_page_default, "per_page", problems)
+    if per_page > MAX_PER_PAGE:
+        problems["per_page"] = f"at most {MAX_PER_PAGE}"
+    if problems:
+        raise ValidationError("invalid filters", problems)
+    return Filters(tuple(int(s) for s in stars), group, region, province, sort, page, per_page)
+
+
+def _positive(text: str | None, default: int, name: str, problems: dict) -> int:
+    if text in (None, ""):
+        return default
+    if not text.isdigit() or int(text) < 1:
+        problems[name] = "a whole number from 1"
+        return default
+    return int(text)
+
+
+def _listed(day: date):
+    return db.select(Product).where(Product.status == "active", Product.certified_until >= day)
+
+
+def _filtered(query, filters: Filters):
+    if filters.stars:
+        query = query.where(Product.stars.in_(filters.stars))
+    if filters.group:
+        query = query.where(Product.group == filters.group)
+    if filters.region:
+        query = query.where(Product.province_code.in_(
+            db.select(Province.code).where(Province.region_code == filters.region)))
+    if filters.province:
+        query = query.where(Product.province_code == filters.province)
+    return query
+
+
+ORDERINGS = {
+    "relevance": (Product.stars.desc(), Product.name, Product.id),
+    "price_asc": (Product.min_price_vnd, Product.id),
+    "price_desc": (Product.min_price_vnd.desc(), Product.id),
+    "stars": (Product.stars.desc(), Product.name, Product.id),
+    "newest": (Product.created_at.desc(), Product.id.desc()),
+}
+
+
+def listing(filters: Filters, day: date) -> Listing:
+    """One page of listed products with the facet counts for the other filters."""
+    query = _filtered(_listed(day), filters)
+    total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
+    items = list(db.session.scalars(
+        query.options(joinedload(Product.producer), joinedload(Product.province))
+        .order_by(*ORDERINGS[filters.sort])
+        .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)).unique())
+    available = stock_queries.online_available_by_product([p.id for p in items])
+    return Listing(items, total, filters, facets(filters, day), available)
+
+
+def facets(filters: Filters, day: date) -> dict[str, dict[str, int]]:
+    """Counts per value of each facet, under every filter but the facet's own."""
+    columns = {"stars": Product.stars, "group": Product.group,
+               "region": Province.region_code, "province": Product.province_code}
+    result = {"stars": dict.fromkeys(("3", "4", "5"), 0),
+              "group": dict.fromkeys(PRODUCT_GROUPS, 0),
+              "region": dict.fromkeys(REGION_CODES, 0),
+              "province": {}}
+    for name in FACETS:
+        column = columns[name]
+        base = _filtered(_listed(day), filters.without(name)).subquery()
+        query = (db.select(column, func.count())
+                 .select_from(Product).join(Province, Province.code == Product.province_code)
+                 .where(Product.id.in_(db.select(base.c.id))).group_by(column))
+        for value, count in db.session.execute(query):
+            result[name][str(value)] = count
+    return result
+
+
+def home_sections(day: date, limit: int = 8) -> dict:
+    """What the home page shows: five-star products and the counts by group and region."""
+    five_star = list(db.session.scalars(
+        _listed(day).where(Product.stars == 5)
+        .options(joinedload(Product.producer), joinedload(Product.province))
+        .order_by(Product.certified_until.desc(), Product.id).limit(limit)).unique())
+    counts = facets(Filters(), day)
+    return {"five_star": five_star, "groups": counts["group"], "regions": counts["region"],
+            "total": sum(counts["stars"].values())}
+
+
+def product_by_slug(slug: str) -> Product | None:
+    """A product the storefront may show (not draft, suspended or archived)."""
+    return db.session.scalar(
+        db.select(Product).where(Product.slug == slug, Product.status == "active")
+        .options(joinedload(Product.producer), joinedload(Product.province),
+                 joinedload(Product.former_province),
+                 selectinload(Product.variants), selectinload(Product.certificates)))
+
+
+def producer_by_slug(slug: str) -> Producer | None:
+    return db.session.scalar(db.select(Producer).where(
+        Producer.slug == slug, Producer.status == "active"))
+
+
+def producer_products(producer: Producer, day: date) -> list[Product]:
+    return list(db.session.scalars(
+        _listed(day).where(Product.producer_id == producer.id)
+        .options(joinedload(Product.province)).order_by(Product.stars.desc(), Product.name)))

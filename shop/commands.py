@@ -1,0 +1,120 @@
+"""Operator commands: `flask --app wsgi shop ...` (API.md, Operator commands)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from shop import demo
+from shop.catalog import services as catalog
+from shop.catalog.imports import import_catalog
+from shop.clock import today
+from shop.errors import ImportRefused, ShopError
+from shop.inventory import services as inventory
+from shop.inventory.imports import import_locations, import_stock
+
+shop_cli = AppGroup("shop", help="Operate the OCOP shop.")
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+def _run_import(function, path: str, **kwargs) -> None:
+    try:
+        report = function(Path(path).read_bytes(), **kwargs)
+    except ImportRefused as refused:
+        click.secho(f"{path}: refused, nothing was imported", fg="red", err=True)
+        for line, reason in refused.rows:
+            click.echo(f"  line {line}: {reason}", err=True)
+        sys.exit(1)
+    for line in report.lines():
+        click.echo(line)
+    if not report.changed:
+        click.echo("nothing changed")
+
+
+@shop_cli.command("import-catalog")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_catalog_command(path: str) -> None:
+    """Import producers, products, variants and certificates from a catalog.csv."""
+    _run_import(import_catalog, path, today=today())
+
+
+@shop_cli.command("import-locations")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_locations_command(path: str) -> None:
+    """Import warehouses and sales points from a locations.csv."""
+    _run_import(import_locations, path)
+
+
+@shop_cli.command("import-stock")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_stock_command(path: str) -> None:
+    """Record the goods receipts of a stock.csv (each file counts once)."""
+    _run_import(import_stock, path)
+
+
+@shop_cli.command("create-user")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--role", default="customer", show_default=True,
+              help="customer | admin | producer:<tax_code> | staff:<sales_point_code>[:manager]")
+@click.option("--name", default="", help="The user's full name.")
+def create_user_command(email: str, password: str, role: str, name: str) -> None:
+    """Create a user with one membership."""
+    from shop.accounts import services as accounts
+
+    try:
+        user = accounts.register(email, password, name=name, role=role)
+    except ShopError as error:
+        _fail(f"error: {error.message}")
+    click.echo(f"created {user.email} ({', '.join(user.roles)})")
+
+
+@shop_cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the demo catalog, sales points, stock and users (safe to run again)."""
+    with click.progressbar(length=len(demo.STEPS), label="Loading demo data",
+                           file=sys.stderr) as bar:
+        for _step in demo.seed(today(), on_step=lambda: bar.update(1)):
+            pass
+    click.echo(f"demo ready: {catalog.listed_count(today())} certified products listed")
+    for email, role in demo.demo_accounts():
+        click.echo(f"  {email:<24} {role:<26} password: {demo.PASSWORD}")
+
+
+@shop_cli.command("certificates-due")
+@click.option("--days", default=30, show_default=True, help="Look this many days ahead.")
+def certificates_due_command(days: int) -> None:
+    """List certificates that expire within DAYS, and those already expired."""
+    day = today()
+    due = catalog.certificates_due(day, days)
+    if not due:
+        click.echo(f"no certificate expires within {days} days")
+        return
+    for c in due:
+        left = (c.valid_until - day).days
+        when = f"expired {-left} day(s) ago" if left < 0 else f"expires in {left} day(s)"
+        click.echo(f"{c.valid_until}  {when:<24} {c.stars}★  {c.product.name} "
+                   f"({c.product.producer.name}, decision {c.decision_number})")
+
+
+@shop_cli.command("check-ledger")
+def check_ledger_command() -> None:
+    """Check that every stock level equals the sum of its ledger; exit 1 naming each mismatch."""
+    mismatches = inventory.ledger_mismatches()
+    for mismatch in mismatches:
+        click.secho(str(mismatch), fg="red")
+    if mismatches:
+        _fail(f"{len(mismatches)} mismatch(es)")
+    click.echo("ledger consistent")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(shop_cli)

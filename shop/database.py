@@ -1,0 +1,63 @@
+"""Engine settings that SQLAlchemy does not apply by itself.
+
+SQLite runs in WAL mode with a busy timeout and foreign keys on. Python's sqlite3 module would
+begin transactions on its own terms; we hand that to SQLAlchemy so that a service that is about
+to write can start with BEGIN IMMEDIATE (take the write lock first, then read) instead of
+failing with "database is locked" when two writers upgrade their read locks at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL",
+                       "busy_timeout=30000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Mark the transaction begun inside this block as a writer (SQLite: BEGIN IMMEDIATE)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant stored as naive UTC on every engine and read back as an aware UTC datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None

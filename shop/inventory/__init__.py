@@ -1,0 +1,1 @@
+"""Locations (producer warehouses and sales points) and the stock held there."""

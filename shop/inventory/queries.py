@@ -1,0 +1,60 @@
+"""What can be sold where: stock seen from the online shop and from the sales points.
+
+The online shop sells from the producer's own warehouse and from sales points that ship
+online; what it can sell is the sum of what those hold and no online order has reserved.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, or_
+
+from shop.catalog.models import Product, Variant
+from shop.extensions import db
+from shop.inventory.models import Location, StockLevel
+
+_AVAILABLE = case((StockLevel.on_hand - StockLevel.reserved > 0,
+                   StockLevel.on_hand - StockLevel.reserved), else_=0)
+
+
+def _online_levels(select):
+    """Join a select over StockLevel to the locations that sell online for the variant."""
+    return (select.join(Variant, Variant.id == StockLevel.variant_id)
+            .join(Product, Product.id == Variant.product_id)
+            .join(Location, Location.id == StockLevel.location_id)
+            .where(Location.is_active, Variant.is_active, or_(
+                and_(Location.kind == "warehouse", Location.producer_id == Product.producer_id),
+                and_(Location.kind == "sales_point", Location.ships_online))))
+
+
+def online_available_by_product(product_ids: list[int]) -> dict[int, int]:
+    if not product_ids:
+        return {}
+    rows = db.session.execute(_online_levels(
+        db.select(Variant.product_id, func.sum(_AVAILABLE)).select_from(StockLevel))
+        .where(Variant.product_id.in_(product_ids)).group_by(Variant.product_id))
+    return {product_id: int(total or 0) for product_id, total in rows}
+
+
+def online_available_by_variant(variant_ids: list[int]) -> dict[int, int]:
+    if not variant_ids:
+        return {}
+    rows = db.session.execute(_online_levels(
+        db.select(StockLevel.variant_id, func.sum(_AVAILABLE)).select_from(StockLevel))
+        .where(StockLevel.variant_id.in_(variant_ids)).group_by(StockLevel.variant_id))
+    return {variant_id: int(total or 0) for variant_id, total in rows}
+
+
+def sales_point_stock(variant_ids: list[int]) -> list[tuple[Location, dict[int, int]]]:
+    """Sales points holding any of the variants, with what is available of each."""
+    if not variant_ids:
+        return []
+    rows = db.session.execute(
+        db.select(Location, StockLevel.variant_id, _AVAILABLE)
+        .join(StockLevel, StockLevel.location_id == Location.id)
+        .where(Location.kind == "sales_point", Location.is_active,
+               StockLevel.variant_id.in_(variant_ids), StockLevel.on_hand > 0)
+        .order_by(Location.name, Location.id)).all()
+    points: dict[int, tuple[Location, dict[int, int]]] = {}
+    for location, variant_id, available in rows:
+        points.setdefault(location.id, (location, {}))[1][variant_id] = int(available)
+    return list(points.values())

@@ -1,0 +1,1 @@
+"""Vietnam's provinces, wards and regions (the 2025 two-tier units) and the old provinces."""

@@ -1,0 +1,13 @@
+"""The web layer: one blueprint per audience. Views parse input, call a service, render."""
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from shop.web.api import bp as api_bp
+    from shop.web.auth import bp as auth_bp
+    from shop.web.storefront import bp as storefront_bp
+
+    app.register_blueprint(storefront_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

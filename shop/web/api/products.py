@@ -1,0 +1,67 @@
+from flask import abort, jsonify, request, url_for
+
+from shop.catalog import queries
+from shop.catalog.models import Product
+from shop.clock import today
+from shop.inventory import queries as stock_queries
+from shop.web.api import bp
+
+
+def product_summary(product: Product, available: int) -> dict:
+    return {
+        "slug": product.slug,
+        "name": product.name,
+        "stars": product.stars if product.is_listed_on(today()) else None,
+        "group": product.group,
+        "province": {"code": product.province.code, "name": product.province.name},
+        "region": product.province.region_code,
+        "producer": {"slug": product.producer.slug, "name": product.producer.name,
+                     "kind": product.producer.kind},
+        "price_vnd": product.min_price_vnd,
+        "in_stock": available > 0,
+        "url": url_for("storefront.product", slug=product.slug),
+    }
+
+
+@bp.get("/products")
+def products():
+    filters = queries.parse_filters(request.args)
+    page = queries.listing(filters, today())
+    return jsonify({
+        "items": [product_summary(p, page.online_available.get(p.id, 0)) for p in page.items],
+        "page": filters.page, "per_page": filters.per_page, "total": page.total,
+        "facets": page.facets,
+    })
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    item = queries.product_by_slug(slug)
+    if item is None:
+        abort(404)
+    variants = [v for v in item.variants if v.is_active]
+    online = stock_queries.online_available_by_variant([v.id for v in variants])
+    certificate = item.badge_certificate(today())
+    skus = {v.id: v.sku for v in variants}
+    body = product_summary(item, sum(online.values()))
+    body.update({
+        "description": item.description,
+        "origin_story": item.origin_story,
+        "locality": item.locality,
+        "certificate": None if certificate is None else {
+            "stars": certificate.stars, "decision_number": certificate.decision_number,
+            "decision_date": certificate.decision_date.isoformat(),
+            "issuer_level": certificate.issuer_level, "issuer_name": certificate.issuer_name,
+            "valid_until": certificate.valid_until.isoformat(),
+            "verify_url": url_for("storefront.verify", code=certificate.verify_code),
+        },
+        "variants": [{"sku": v.sku, "label": v.label, "price_vnd": v.price_vnd,
+                      "vat_rate": v.vat_rate, "available_online": online.get(v.id, 0)}
+                     for v in variants],
+        "sales_points": [
+            {"code": location.code, "name": location.name,
+             "province": {"code": location.province.code, "name": location.province.name},
+             "available": {skus[vid]: qty for vid, qty in stock.items()}}
+            for location, stock in stock_queries.sales_point_stock(list(skus))],
+    })
+    return jsonify(body)

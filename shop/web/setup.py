@@ -1,0 +1,89 @@
+"""Binding the extensions to the app, template helpers, and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale, gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from shop.config import PROJECT_ROOT
+from shop.database import configure_engine
+from shop.errors import ShopError
+from shop.extensions import babel, csrf, db, login_manager, migrate
+from shop.money import format_vnd
+from shop.web import labels
+
+LANGUAGE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Vietnamese unless the visitor chose English (the language form sets a cookie)."""
+    choice = request.cookies.get(LANGUAGE_COOKIE, "")
+    return choice if choice in ("vi", "en") else "vi"
+
+
+def extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_engine(engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from shop.accounts.models import User
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+    app.jinja_env.filters["vnd"] = lambda amount: format_vnd(int(amount), str(get_locale()))
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals.update(labels.template_globals())
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/webhooks/")
+
+
+def _error(status: int, code: str, message: str, details: dict | None = None):
+    if _wants_json():
+        body = {"error": {"code": code, "message": message, "details": details or {}}}
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}
+
+
+def error_handlers(app: Flask) -> None:
+    @app.errorhandler(ShopError)
+    def shop_error(error: ShopError):
+        return _error(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = gettext("Your form expired or was sent from elsewhere. Please try again.")
+        return _error(400, "csrf_failed", message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {404: gettext("We could not find that page."),
+                    403: gettext("You do not have access to this page."),
+                    405: gettext("This address does not accept that method.")}
+        message = messages.get(error.code, error.description or error.name)
+        return _error(error.code or 500, HTTP_CODES.get(error.code, "http_error"), message)
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return _error(500, "server_error",
+                      gettext("Something went wrong on our side. Please try again."))

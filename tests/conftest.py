@@ -1,0 +1,142 @@
+"""Fixtures: app -> database -> client, on SQLite by default or PostgreSQL (TEST_DATABASE_URL).
+
+The schema comes from the real Alembic migrations, once per run. Each test starts from the
+reference data alone: the rows it wrote are deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from datetime import date
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from shop import create_app
+from shop.extensions import db
+from tests import builders
+
+REFERENCE_TABLES = {"region", "province", "ward", "former_province", "alembic_version"}
+TODAY = date(2026, 11, 22)
+
+
+def _postgres_reachable(url: str) -> str | None:
+    try:
+        engine = create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as error:  # any driver error means: not reachable
+        return str(error).splitlines()[0]
+    return None
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'shop.db'}"
+    problem = _postgres_reachable(url)
+    if problem:
+        message = f"PostgreSQL at TEST_DATABASE_URL is not reachable ({problem})"
+        if os.environ.get("SHOP_REQUIRE_POSTGRES"):
+            pytest.fail(message)
+        pytest.skip(message + ": skipping the PostgreSQL run")
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(instance),
+        "SEARCH_INDEX_DIR": str(instance / "search-index"),
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _database(request, app):
+    """Every test in an app context; afterwards, all but the reference data is deleted."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _clean(app)
+
+
+def _clean(app) -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def today() -> date:
+    return TODAY
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Any connection to a host other than this machine fails the test."""
+    real_connect = socket.socket.connect
+
+    def guarded(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1")
+                                          or host.startswith("/")):
+            raise AssertionError(f"a test tried to reach the network: {address}")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of the client's session, read from a form the way a browser would."""
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_INPUT.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client):
+    """Sign `client` in as the given user through the real sign-in form."""
+
+    def login_as(user, password: str = builders.PASSWORD):
+        response = client.post("/login", data={
+            "email": user.email, "password": password, "csrf_token": csrf_token(client)})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return login_as
