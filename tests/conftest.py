@@ -6,12 +6,14 @@ reference data alone: the rows it wrote are deleted afterwards.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import socket
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -93,8 +95,17 @@ def _clean(app) -> None:
                 connection.execute(table.delete())
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app context, `g` and
+    database session, even though the test itself holds an app context for its services."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -140,3 +151,17 @@ def login(client):
         return user
 
     return login_as
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _hash_each_password_once():
+    """Real scrypt hashes, but each password is hashed (and each check made) once per run."""
+    from functools import lru_cache
+
+    from shop.accounts import models
+
+    generate, check = models.generate_password_hash, models.check_password_hash
+    models.generate_password_hash = lru_cache(maxsize=None)(generate)
+    models.check_password_hash = lru_cache(maxsize=None)(check)
+    yield
+    models.generate_password_hash, models.check_password_hash = generate, check

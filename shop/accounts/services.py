@@ -35,32 +35,38 @@ def find_by_email(email: str) -> User | None:
 
 
 def register(email: str, password: str, name: str = "", role: str = "customer") -> User:
-    """Create a user with the membership that `role` names (create-user's --role syntax)."""
+    """Create a user with the membership that `role` names (create-user's --role syntax).
+
+    Everything is checked before anything is written, so a refusal leaves no trace.
+    """
     email = normalise_email(email)
     check_password_rules(password)
+    is_admin, memberships = resolve_role(role)
     if find_by_email(email):
         raise Conflict(f"an account with {email} already exists", {"fields": {"email": "taken"}})
-    user = User(email=email, name=(name or "").strip()[:120])
+    user = User(email=email, name=(name or "").strip()[:120], is_admin=is_admin)
     user.set_password(password)
+    user.producer_memberships = [m for m in memberships if isinstance(m, ProducerMember)]
+    user.sales_point_memberships = [m for m in memberships if isinstance(m, SalesPointStaff)]
     db.session.add(user)
-    grant_role(user, role)
     db.session.commit()
     return user
 
 
-def grant_role(user: User, role: str) -> None:
-    """Apply 'customer', 'admin', 'producer:<tax_code>' or 'staff:<code>[:manager]'. Flushes."""
+def resolve_role(role: str) -> tuple[bool, list[ProducerMember | SalesPointStaff]]:
+    """Read 'customer', 'admin', 'producer:<tax_code>' or 'staff:<code>[:manager]'.
+
+    Returns whether the user is an admin and the memberships to give it (not yet saved).
+    """
     kind, _, rest = (role or "customer").partition(":")
-    if kind == "customer" and not rest:
-        pass
-    elif kind == "admin" and not rest:
-        user.is_admin = True
-    elif kind == "producer" and rest:
+    if kind in ("customer", "admin") and not rest:
+        return kind == "admin", []
+    if kind == "producer" and rest:
         producer = db.session.scalar(db.select(Producer).where(Producer.tax_code == rest))
         if producer is None:
             raise ValidationError(f"no producer with tax code {rest}", {"role": "unknown producer"})
-        user.producer_memberships.append(ProducerMember(producer=producer, role="owner"))
-    elif kind == "staff" and rest:
+        return False, [ProducerMember(producer=producer, role="owner")]
+    if kind == "staff" and rest:
         code, _, level = rest.partition(":")
         if level not in ("", "manager"):
             raise ValidationError(f"unknown staff level {level!r}", {"role": "staff or manager"})
@@ -68,13 +74,10 @@ def grant_role(user: User, role: str) -> None:
             db.select(Location).where(Location.code == code, Location.kind == "sales_point"))
         if location is None:
             raise ValidationError(f"no sales point with code {code}", {"role": "unknown sales point"})
-        user.sales_point_memberships.append(
-            SalesPointStaff(location=location, role="manager" if level else "staff"))
-    else:
-        raise ValidationError(
-            f"unknown role {role!r}: use customer, admin, producer:<tax_code> or "
-            "staff:<sales_point_code>[:manager]", {"role": "unknown role"})
-    db.session.flush()
+        return False, [SalesPointStaff(location=location, role="manager" if level else "staff")]
+    raise ValidationError(
+        f"unknown role {role!r}: use customer, admin, producer:<tax_code> or "
+        "staff:<sales_point_code>[:manager]", {"role": "unknown role"})
 
 
 def authenticate(email: str, password: str) -> User | None:

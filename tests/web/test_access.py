@@ -1,0 +1,65 @@
+"""Who may reach what: every route of the app times every role, decided in one table.
+
+The table is checked against the URL map, so a new route without a decision fails here.
+"""
+
+import pytest
+
+from tests import builders
+
+ROLES = ("anonymous", "customer", "producer", "staff", "manager", "admin")
+PUBLIC = dict.fromkeys(ROLES, 200)
+SIGNED_IN = {"anonymous": 302, **dict.fromkeys(ROLES[1:], 200)}
+
+# endpoint -> (method, path template, expected status per role)
+MATRIX = {
+    "storefront.home": ("GET", "/", PUBLIC),
+    "storefront.listing": ("GET", "/products", PUBLIC),
+    "storefront.product": ("GET", "/p/{slug}", PUBLIC),
+    "storefront.producer": ("GET", "/producers/{producer}", PUBLIC),
+    "storefront.verify_search": ("GET", "/verify", PUBLIC),
+    "storefront.verify": ("GET", "/verify/{code}", PUBLIC),
+    "storefront.set_language": ("POST", "/language", dict.fromkeys(ROLES, 302)),
+    "auth.login": ("GET", "/login", PUBLIC),
+    "auth.register": ("GET", "/register", PUBLIC),
+    "auth.account": ("GET", "/account", SIGNED_IN),
+    "auth.logout": ("POST", "/logout", dict.fromkeys(ROLES, 302)),
+    "api.products": ("GET", "/api/v1/products", PUBLIC),
+    "api.product": ("GET", "/api/v1/products/{slug}", PUBLIC),
+    "api.openapi_document": ("GET", "/api/v1/openapi.json", PUBLIC),
+    "static": ("GET", "/static/css/shop.css", PUBLIC),
+}
+
+
+def test_every_route_has_a_decision(app):
+    assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(MATRIX)
+
+
+@pytest.fixture
+def world():
+    item = builders.product("Chè", sku="CHE-1")
+    point = builders.sales_point("QN-HALONG")
+    roles = {"customer": "customer", "producer": f"producer:{item.producer.tax_code}",
+             "staff": "staff:QN-HALONG", "manager": "staff:QN-HALONG:manager", "admin": "admin"}
+    return {"slug": item.slug, "producer": item.producer.slug,
+            "code": item.certificates[0].verify_code, "point": point.code, "roles": roles}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_access(client, login, world, endpoint, role):
+    method, template, expected = MATRIX[endpoint]
+    if role != "anonymous":
+        login(builders.user(f"{role}@example.com", world["roles"][role]))
+    path = template.format(**world)
+    data = {"csrf_token": _token(client)} if method == "POST" else None
+    response = client.open(path, method=method, data=data)
+    assert response.status_code == expected[role], (endpoint, role)
+    if response.status_code == 302 and expected is SIGNED_IN:
+        assert response.headers["Location"].startswith("/login")
+
+
+def _token(client) -> str:
+    from tests.conftest import csrf_token
+
+    return csrf_token(client, "/")
