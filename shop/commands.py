@@ -14,6 +14,7 @@ from shop.catalog import services as catalog
 from shop.catalog.imports import import_catalog
 from shop.clock import today
 from shop.errors import ImportRefused, ShopError
+from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.inventory.imports import import_locations, import_stock
 
@@ -114,6 +115,25 @@ def check_ledger_command() -> None:
     if mismatches:
         _fail(f"{len(mismatches)} mismatch(es)")
     click.echo("ledger consistent")
+
+
+@shop_cli.command("pos-token")
+@click.argument("sales_point_code")
+@click.option("--name", default="POS", show_default=True, help="What the device is called.")
+@click.option("--manager", is_flag=True, help="The device may also apply stock counts.")
+def pos_token_command(sales_point_code: str, name: str, manager: bool) -> None:
+    """Print a new device token for a sales point (the token alone on standard output)."""
+    from shop.inventory.models import Location
+    from shop.pos import devices
+
+    location = db.session.scalar(db.select(Location).where(
+        Location.code == sales_point_code, Location.kind == "sales_point"))
+    if location is None:
+        _fail(f"error: no sales point with code {sales_point_code}")
+    device, token = devices.create_device(location, name, can_apply_counts=manager)
+    click.echo(f"device {device.id} ({device.name}) for {location.code}; "
+               "the token is shown once:", err=True)
+    click.echo(token)
 
 
 def register(app: Flask) -> None:

@@ -39,11 +39,22 @@ def configure_engine(engine: Engine) -> None:
 
 
 @contextmanager
-def writing() -> Iterator[None]:
-    """Mark the transaction begun inside this block as a writer (SQLite: BEGIN IMMEDIATE)."""
+def write_transaction(session) -> Iterator[None]:
+    """Run one use case as one write transaction, committed at the end or rolled back.
+
+    A read already under way is ended first, so that on SQLite the writer begins with
+    BEGIN IMMEDIATE and reads what it changes under the write lock; PostgreSQL relies on the
+    conditional updates and row locks of the statements themselves.
+    """
+    if session().in_transaction():  # `session` is the scoped session: call it for the Session
+        session.commit()
     token = _write_intent.set(True)
     try:
         yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     finally:
         _write_intent.reset(token)
 

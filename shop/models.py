@@ -2,11 +2,22 @@
 
 from shop.accounts.models import ProducerMember, SalesPointStaff, User
 from shop.catalog.models import Certificate, Producer, Product, Variant
-from shop.inventory.models import Location, StockLevel, StockMovement
+from shop.inventory.models import (
+    Location,
+    StockCount,
+    StockCountLine,
+    StockLevel,
+    StockMovement,
+    StockReservation,
+    Transfer,
+    TransferLine,
+)
 from shop.places.models import FormerProvince, Province, Region, Ward
+from shop.pos.models import PosDevice, PosSale, PosSaleLine
 
 __all__ = [
-    "Certificate", "FormerProvince", "Location", "Producer", "ProducerMember", "Product",
-    "Province", "Region", "SalesPointStaff", "StockLevel", "StockMovement", "User", "Variant",
-    "Ward",
+    "Certificate", "FormerProvince", "Location", "PosDevice", "PosSale", "PosSaleLine",
+    "Producer", "ProducerMember", "Product", "Province", "Region", "SalesPointStaff",
+    "StockCount", "StockCountLine", "StockLevel", "StockMovement", "StockReservation",
+    "Transfer", "TransferLine", "User", "Variant", "Ward",
 ]

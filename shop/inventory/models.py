@@ -84,6 +84,7 @@ class StockMovement(db.Model):
         CheckConstraint(
             "reason IN (" + ", ".join(f"'{r}'" for r in MOVEMENT_REASONS) + ")", name="reason"),
         Index("ix_stock_movement_level", "variant_id", "location_id", "id"),
+        Index("ix_stock_movement_location_time", "location_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,4 +96,138 @@ class StockMovement(db.Model):
     note: Mapped[str] = mapped_column(String(300), default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class StockReservation(db.Model):
+    """Units an online order holds at one location until it ships, is collected or lets go.
+
+    Open reservations at a (variant, location) add up to its `reserved`.
+    """
+
+    __tablename__ = "stock_reservation"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("status IN ('open', 'released', 'committed')", name="status"),
+        Index("ix_stock_reservation_open", "variant_id", "location_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    quantity: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    reference: Mapped[str] = mapped_column(String(80), default="")
+    needs_attention: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    variant: Mapped[Variant] = relationship()
+    location: Mapped[Location] = relationship()
+
+
+TRANSFER_STATUSES = ("draft", "in_transit", "received")
+
+
+class Transfer(db.Model):
+    """Goods sent from a producer's warehouse to a sales point."""
+
+    __tablename__ = "transfer"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'in_transit', 'received')", name="status"),
+        CheckConstraint("from_location_id <> to_location_id", name="distinct_locations"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    to_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    from_location: Mapped[Location] = relationship(foreign_keys=[from_location_id])
+    to_location: Mapped[Location] = relationship(foreign_keys=[to_location_id])
+    lines: Mapped[list[TransferLine]] = relationship(
+        back_populates="transfer", cascade="all, delete-orphan", order_by="TransferLine.id")
+
+    @property
+    def code(self) -> str:
+        return f"TR-{self.id:06d}"
+
+
+class TransferLine(db.Model):
+    __tablename__ = "transfer_line"
+    __table_args__ = (
+        UniqueConstraint("transfer_id", "variant_id"),
+        CheckConstraint("quantity_sent > 0", name="sent_positive"),
+        CheckConstraint("quantity_received IS NULL OR quantity_received >= 0", name="received"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("transfer.id"))
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id"))
+    quantity_sent: Mapped[int]
+    quantity_received: Mapped[int | None]
+
+    transfer: Mapped[Transfer] = relationship(back_populates="lines")
+    variant: Mapped[Variant] = relationship()
+
+    @property
+    def difference(self) -> int | None:
+        """Received minus sent: negative when units went missing on the way."""
+        if self.quantity_received is None:
+            return None
+        return self.quantity_received - self.quantity_sent
+
+
+class StockCount(db.Model):
+    """What staff found on the shelves at one moment; applied later by a manager."""
+
+    __tablename__ = "stock_count"
+    __table_args__ = (
+        CheckConstraint("status IN ('submitted', 'applied')", name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="submitted")
+    counted_at: Mapped[datetime]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("pos_device.id"))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[datetime | None]
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    movements_after: Mapped[int | None]
+
+    location: Mapped[Location] = relationship()
+    lines: Mapped[list[StockCountLine]] = relationship(
+        back_populates="count", cascade="all, delete-orphan", order_by="StockCountLine.id")
+
+
+class StockCountLine(db.Model):
+    __tablename__ = "stock_count_line"
+    __table_args__ = (
+        UniqueConstraint("count_id", "variant_id"),
+        CheckConstraint("counted >= 0", name="counted"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count_id: Mapped[str] = mapped_column(ForeignKey("stock_count.id"))
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id"))
+    counted: Mapped[int]
+    expected: Mapped[int]
+    adjustment: Mapped[int | None]
+
+    count: Mapped[StockCount] = relationship(back_populates="lines")
+    variant: Mapped[Variant] = relationship()
+
+    @property
+    def difference(self) -> int:
+        return self.counted - self.expected

@@ -7,10 +7,11 @@ online; what it can sell is the sum of what those hold and no online order has r
 from __future__ import annotations
 
 from sqlalchemy import and_, case, func, or_
+from sqlalchemy.orm import contains_eager
 
 from shop.catalog.models import Product, Variant
 from shop.extensions import db
-from shop.inventory.models import Location, StockLevel
+from shop.inventory.models import Location, StockLevel, StockMovement
 
 _AVAILABLE = case((StockLevel.on_hand - StockLevel.reserved > 0,
                    StockLevel.on_hand - StockLevel.reserved), else_=0)
@@ -58,3 +59,34 @@ def sales_point_stock(variant_ids: list[int]) -> list[tuple[Location, dict[int, 
     for location, variant_id, available in rows:
         points.setdefault(location.id, (location, {}))[1][variant_id] = int(available)
     return list(points.values())
+
+
+def levels_at(location_id: int) -> list[tuple[StockLevel, Variant]]:
+    """Everything a location stocks, with its variant and product, by product name."""
+    return list(db.session.execute(
+        db.select(StockLevel, Variant).join(Variant, Variant.id == StockLevel.variant_id)
+        .join(Product, Product.id == Variant.product_id)
+        .where(StockLevel.location_id == location_id)
+        .options(contains_eager(StockLevel.variant).contains_eager(Variant.product))
+        .order_by(Product.name, Variant.label)).tuples())
+
+
+def movements(location_ids: list[int], *, sku: str | None = None, reason: str | None = None,
+              since=None, until=None, variant_ids: list[int] | None = None, limit: int = 200):
+    """Ledger lines of some locations, newest first, with optional filters."""
+    query = (db.select(StockMovement, Variant.sku, Location.code)
+             .join(Variant, Variant.id == StockMovement.variant_id)
+             .join(Location, Location.id == StockMovement.location_id)
+             .where(StockMovement.location_id.in_(location_ids)))
+    if sku:
+        query = query.where(Variant.sku == sku)
+    if reason:
+        query = query.where(StockMovement.reason == reason)
+    if since:
+        query = query.where(StockMovement.occurred_at >= since)
+    if until:
+        query = query.where(StockMovement.occurred_at < until)
+    if variant_ids is not None:
+        query = query.where(StockMovement.variant_id.in_(variant_ids))
+    return db.session.execute(
+        query.order_by(StockMovement.occurred_at.desc(), StockMovement.id.desc()).limit(limit)).all()

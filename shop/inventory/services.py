@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import func
 
 from shop.catalog.models import Variant
+from shop.database import write_transaction
+from shop.errors import ValidationError
 from shop.extensions import db
-from shop.inventory.models import Location, StockLevel, StockMovement
+from shop.inventory import stock
+from shop.inventory.models import Location, StockLevel, StockMovement, StockReservation
+
+ADJUSTMENT_REASONS = ("damage", "return")
 
 
 @dataclass(frozen=True)
@@ -47,4 +52,52 @@ def ledger_mismatches() -> list[Mismatch]:
                    & (StockLevel.location_id == sums.c.location_id))
         .where(StockLevel.id.is_(None)))
     mismatches += [Mismatch(sku, code, "on_hand", 0, int(total)) for sku, code, total in orphans]
-    return mismatches
+    return mismatches + _reservation_mismatches()
+
+
+def _reservation_mismatches() -> list[Mismatch]:
+    """Every (variant, location) whose `reserved` differs from its open reservations."""
+    held = (db.select(StockReservation.variant_id, StockReservation.location_id,
+                      func.sum(StockReservation.quantity).label("total"))
+            .where(StockReservation.status == "open")
+            .group_by(StockReservation.variant_id, StockReservation.location_id).subquery())
+    rows = db.session.execute(
+        db.select(Variant.sku, Location.code, StockLevel.reserved, held.c.total)
+        .select_from(StockLevel)
+        .join(Variant, Variant.id == StockLevel.variant_id)
+        .join(Location, Location.id == StockLevel.location_id)
+        .outerjoin(held, (held.c.variant_id == StockLevel.variant_id)
+                   & (held.c.location_id == StockLevel.location_id))
+        .order_by(Location.code, Variant.sku))
+    return [Mismatch(sku, code, "reserved", reserved, int(total or 0))
+            for sku, code, reserved, total in rows if reserved != int(total or 0)]
+
+
+def receive_goods(location: Location, variant: Variant, quantity: int, *, actor_id: int | None,
+                  note: str = "") -> None:
+    """A goods receipt: units arrive at a location from outside the shop."""
+    if quantity < 1:
+        raise ValidationError("receive at least one unit", {"quantity": "a whole number from 1"})
+    with write_transaction(db.session):
+        stock.move(variant.id, location.id, quantity, "receipt", note=note.strip()[:300],
+                   reference="goods receipt", actor_id=actor_id)
+
+
+def record_adjustment(location: Location, variant: Variant, quantity: int, reason: str, *,
+                      actor_id: int | None, note: str) -> None:
+    """Damaged goods leave the stock; returned goods come back. A reason is required."""
+    problems = {}
+    if reason not in ADJUSTMENT_REASONS:
+        problems["reason"] = "damage or return"
+    if quantity < 1:
+        problems["quantity"] = "a whole number from 1"
+    if not (note or "").strip():
+        problems["note"] = "say what happened"
+    if problems:
+        raise ValidationError("the adjustment is not valid", problems)
+    delta = -quantity if reason == "damage" else quantity
+    with write_transaction(db.session):
+        stock.move(variant.id, location.id, delta, reason, note=note.strip()[:300],
+                   reference=reason, actor_id=actor_id)
+        if delta < 0:
+            stock.cover_reservations(variant.id, location.id, f"{reason} adjustment")

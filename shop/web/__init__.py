@@ -6,8 +6,12 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from shop.web.api import bp as api_bp
     from shop.web.auth import bp as auth_bp
+    from shop.web.producer import bp as producer_bp
+    from shop.web.salespoint import bp as salespoint_bp
     from shop.web.storefront import bp as storefront_bp
 
     app.register_blueprint(storefront_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(producer_bp)
+    app.register_blueprint(salespoint_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

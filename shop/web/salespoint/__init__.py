@@ -1,0 +1,5 @@
+"""The sales-point portal at /salespoint/<code>: staff see only their own sales points."""
+
+from flask import Blueprint
+
+bp = Blueprint("salespoint", __name__, url_prefix="/salespoint/<code>")

@@ -1,0 +1,3 @@
+"""Access to the producer portal: endpoint -> (method, path, expected status per role)."""
+
+MATRIX: dict = {}
