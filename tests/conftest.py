@@ -100,7 +100,9 @@ class IsolatedClient(FlaskClient):
     database session, even though the test itself holds an app context for its services."""
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.rollback()  # the test reads what the request wrote, not an older snapshot
+        return response
 
 
 @pytest.fixture
@@ -165,3 +167,22 @@ def _hash_each_password_once():
     models.check_password_hash = lru_cache(maxsize=None)(check)
     yield
     models.generate_password_hash, models.check_password_hash = generate, check
+
+
+@pytest.fixture
+def validate(client):
+    """Check a JSON body against a schema of our own OpenAPI document."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    resource = Resource.from_contents(document, default_specification=DRAFT202012)
+    registry = Registry().with_resource("urn:api", resource)
+
+    def check(instance, schema_name: str):
+        schema = {"$ref": f"urn:api#/components/schemas/{schema_name}"}
+        Draft202012Validator(schema, registry=registry).validate(instance)
+        return instance
+
+    return check

@@ -104,3 +104,21 @@ def test_every_interface_text_has_a_vietnamese_translation():
                 isinstance(entry.string, tuple) and not all(entry.string)):
             missing.append(msgid)
     assert sorted(missing) == []
+
+
+def test_an_unexpected_error_is_a_clean_500(database_url, tmp_path):
+    from shop import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path)})
+
+    @app.get("/boom")
+    @app.get("/api/v1/boom")
+    def boom():
+        raise RuntimeError("a bug")
+
+    client = app.test_client()
+    page = client.get("/boom")
+    assert page.status_code == 500 and "Đã có lỗi" in page.get_data(as_text=True)
+    api = client.get("/api/v1/boom")
+    assert api.status_code == 500 and api.get_json()["error"]["code"] == "server_error"

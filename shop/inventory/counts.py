@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from shop.catalog.models import Variant
 from shop.clock import utcnow
@@ -70,6 +70,13 @@ def apply_count(count: StockCount, *, actor_id: int | None = None) -> StockCount
     if count.status == "applied":
         raise Conflict("this count is already applied")
     with write_transaction(db.session):
+        claimed = db.session.execute(
+            update(StockCount).where(StockCount.id == count.id, StockCount.status == "submitted")
+            .values(status="applied", applied_at=utcnow(), applied_by_id=actor_id)
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            raise Conflict("this count is already applied")
+        db.session.refresh(count)
         variant_ids = [line.variant_id for line in count.lines]
         expected = ledger_at(count.location_id, variant_ids, count.counted_at)
         for line in count.lines:
@@ -88,7 +95,6 @@ def apply_count(count: StockCount, *, actor_id: int | None = None) -> StockCount
                 StockMovement.variant_id.in_(variant_ids),
                 StockMovement.occurred_at > count.counted_at,
                 StockMovement.reason != "count_adjustment"))
-        count.status, count.applied_at, count.applied_by_id = "applied", utcnow(), actor_id
     return count
 
 

@@ -68,7 +68,7 @@ def levels_at(location_id: int) -> list[tuple[StockLevel, Variant]]:
         .join(Product, Product.id == Variant.product_id)
         .where(StockLevel.location_id == location_id)
         .options(contains_eager(StockLevel.variant).contains_eager(Variant.product))
-        .order_by(Product.name, Variant.label)).tuples())
+        .order_by(Product.name, Variant.label)).all())
 
 
 def movements(location_ids: list[int], *, sku: str | None = None, reason: str | None = None,

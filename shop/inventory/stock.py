@@ -41,22 +41,29 @@ def _where(variant_id: int, location_id: int):
     return and_(StockLevel.variant_id == variant_id, StockLevel.location_id == location_id)
 
 
+def apply_delta(variant_id: int, location_id: int, delta: int) -> Level:
+    """Change on_hand of an existing stock level and return it. The caller writes the matching
+    ledger line in the same transaction (`move` does both)."""
+    on_hand, reserved = db.session.connection().execute(
+        update(StockLevel.__table__).where(_where(variant_id, location_id))
+        .values(on_hand=StockLevel.on_hand + delta)
+        .returning(StockLevel.on_hand, StockLevel.reserved)).one()
+    return Level(on_hand, reserved)
+
+
 def move(variant_id: int, location_id: int, delta: int, reason: str, *, reference: str = "",
          note: str = "", actor_id: int | None = None, idempotency_key: str | None = None,
          occurred_at: datetime | None = None) -> Level:
     """Write one ledger line and apply it to on_hand; return the level after it."""
     ensure_level(variant_id, location_id)
-    on_hand, reserved = db.session.execute(
-        update(StockLevel).where(_where(variant_id, location_id))
-        .values(on_hand=StockLevel.on_hand + delta)
-        .returning(StockLevel.on_hand, StockLevel.reserved)).one()
+    after = apply_delta(variant_id, location_id, delta)
     now = utcnow()
     db.session.add(StockMovement(
         variant_id=variant_id, location_id=location_id, delta=delta, reason=reason,
         reference=reference, note=note, actor_id=actor_id, idempotency_key=idempotency_key,
         occurred_at=occurred_at or now, created_at=now))
     db.session.flush()
-    return Level(on_hand, reserved)
+    return after
 
 
 def take_available(variant_id: int, location_id: int, quantity: int, reason: str,

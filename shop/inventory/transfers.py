@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from shop.catalog.models import Product, Variant
 from shop.clock import utcnow
@@ -49,11 +49,11 @@ def send_transfer(transfer: Transfer, *, actor_id: int | None = None) -> Transfe
     if transfer.status != "draft":
         raise Conflict(f"transfer {transfer.code} is {transfer.status}, not a draft")
     with write_transaction(db.session):
+        _advance(transfer, "draft", "in_transit", sent_at=utcnow())
         for line in sorted(transfer.lines, key=lambda line: line.variant_id):
             stock.take_available(line.variant_id, transfer.from_location_id, line.quantity_sent,
                                  "transfer_out", reference=f"transfer {transfer.code}",
                                  actor_id=actor_id)
-        transfer.status, transfer.sent_at = "in_transit", utcnow()
     return transfer
 
 
@@ -70,13 +70,23 @@ def receive_transfer(transfer: Transfer, received: dict[str, int], *,
         raise ValidationError("the receipt does not match the transfer; nothing was recorded",
                               problems)
     with write_transaction(db.session):
+        _advance(transfer, "in_transit", "received", received_at=utcnow(), received_by_id=actor_id)
         for sku, line in sorted(by_sku.items(), key=lambda item: item[1].variant_id):
             line.quantity_received = received[sku]
             if line.quantity_received:
                 stock.move(line.variant_id, transfer.to_location_id, line.quantity_received,
                            "transfer_in", reference=f"transfer {transfer.code}", actor_id=actor_id)
-        transfer.status, transfer.received_at, transfer.received_by_id = "received", utcnow(), actor_id
     return transfer
+
+
+def _advance(transfer: Transfer, current: str, new: str, **values) -> None:
+    """Move the transfer on only if it is still `current`: of two clicks at once, one wins."""
+    result = db.session.execute(
+        update(Transfer).where(Transfer.id == transfer.id, Transfer.status == current)
+        .values(status=new, **values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(f"transfer {transfer.code} is no longer {current.replace('_', ' ')}")
+    db.session.refresh(transfer)
 
 
 def transfer_response(transfer: Transfer) -> dict:

@@ -12,6 +12,8 @@ from shop.errors import ValidationError
 from shop.pos.models import PAYMENT_METHODS
 
 MAX_BATCH = 1000
+MAX_QUANTITY = 100_000
+MAX_PRICE_VND = 10_000_000_000
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,10 @@ def _parse_line(line, where: str, problems: dict) -> SaleLineInput:
     sku, quantity, price = line.get("sku"), line.get("quantity"), line.get("unit_price_vnd")
     if not isinstance(sku, str) or not sku.strip():
         problems[f"{where}.sku"] = "a SKU"
-    if not _is_int(quantity) or quantity < 1:
-        problems[f"{where}.quantity"] = "a whole number from 1"
-    if not _is_int(price) or price < 0:
-        problems[f"{where}.unit_price_vnd"] = "a whole number of đồng from 0"
+    if not _is_int(quantity) or not 1 <= quantity <= MAX_QUANTITY:
+        problems[f"{where}.quantity"] = f"a whole number from 1 to {MAX_QUANTITY}"
+    if not _is_int(price) or not 0 <= price <= MAX_PRICE_VND:
+        problems[f"{where}.unit_price_vnd"] = f"a whole number of đồng from 0 to {MAX_PRICE_VND}"
     return SaleLineInput(str(sku).strip(), quantity if _is_int(quantity) else 0,
                          price if _is_int(price) else 0)
 
@@ -135,8 +137,8 @@ def parse_count(body) -> CountInput:
             counted = line.get("counted") if isinstance(line, dict) else None
             if not isinstance(sku, str) or not sku.strip():
                 problems[f"lines[{n}].sku"] = "a SKU"
-            if not _is_int(counted) or counted < 0:
-                problems[f"lines[{n}].counted"] = "a whole number from 0"
+            if not _is_int(counted) or not 0 <= counted <= MAX_QUANTITY:
+                problems[f"lines[{n}].counted"] = f"a whole number from 0 to {MAX_QUANTITY}"
             lines.append((str(sku).strip(), counted))
     skus = [sku for sku, _ in lines]
     if len(set(skus)) != len(skus):
@@ -157,8 +159,8 @@ def parse_received(body) -> dict[str, int]:
         quantity = line.get("received") if isinstance(line, dict) else None
         if not isinstance(sku, str) or sku in received:
             problems[f"lines[{n}].sku"] = "a SKU of the transfer, once"
-        if not _is_int(quantity) or quantity < 0:
-            problems[f"lines[{n}].received"] = "a whole number from 0"
+        if not _is_int(quantity) or not 0 <= quantity <= MAX_QUANTITY:
+            problems[f"lines[{n}].received"] = f"a whole number from 0 to {MAX_QUANTITY}"
         if isinstance(sku, str):
             received[sku] = quantity if _is_int(quantity) else 0
     if problems:

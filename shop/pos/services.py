@@ -8,10 +8,10 @@ reservations it leaves uncovered are moved to another location where possible.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from shop.catalog.models import Product, Variant
 from shop.clock import utcnow
@@ -19,90 +19,120 @@ from shop.database import write_transaction
 from shop.errors import IdempotencyConflict, ShopError, ValidationError
 from shop.extensions import db
 from shop.inventory import stock
-from shop.inventory.models import Location, StockLevel
+from shop.inventory.models import Location, StockLevel, StockMovement
 from shop.pos.models import PosSale, PosSaleLine
 from shop.pos.schemas import SaleInput, parse_sale
 
 
-def stocked_variants(location_id: int, skus: set[str]) -> dict[str, Variant]:
+@dataclass(frozen=True)
+class StockedVariant:
+    id: int
+    sku: str
+    name: str
+
+
+def stocked_variants(location_id: int, skus: set[str]) -> dict[str, StockedVariant]:
     """The variants among `skus` that the location stocks (has a stock level for)."""
     if not skus:
         return {}
-    return {v.sku: v for v in db.session.scalars(
-        select(Variant).join(StockLevel, StockLevel.variant_id == Variant.id)
-        .where(StockLevel.location_id == location_id, Variant.sku.in_(skus))
-        .options(joinedload(Variant.product).load_only(Product.name)))}
+    rows = db.session.execute(
+        select(Variant.id, Variant.sku, Product.name, Variant.label)
+        .join(Product, Product.id == Variant.product_id)
+        .join(StockLevel, StockLevel.variant_id == Variant.id)
+        .where(StockLevel.location_id == location_id, Variant.sku.in_(skus)))
+    return {sku: StockedVariant(vid, sku, f"{name} – {label}") for vid, sku, name, label in rows}
 
 
 def record_sale(location: Location, sale: SaleInput, *, device_id: int | None = None,
                 cashier_id: int | None = None) -> tuple[bool, dict]:
     """Record a sale; (True, response) the first time, (False, first response) on a replay."""
-    existing = db.session.get(PosSale, sale.id)
-    if existing is not None:
-        return False, _replay(existing, sale, location)
+    place = (location.id, location.code)
     try:
         with write_transaction(db.session):
-            existing = db.session.get(PosSale, sale.id)
-            if existing is not None:
-                response = _replay(existing, sale, location)
-                return False, response
-            response = _write_sale(location, sale, device_id, cashier_id)
+            return _record(place, sale, device_id, cashier_id, None)
     except IntegrityError:
-        # Another request recorded the same sale id between our check and our insert.
-        existing = db.session.get(PosSale, sale.id)
-        if existing is None:
-            raise
-        return False, _replay(existing, sale, location)
-    return True, response
+        return False, _raced(place, sale)
 
 
-def _replay(existing: PosSale, sale: SaleInput, location: Location) -> dict:
-    if existing.location_id != location.id or existing.request_hash != sale.digest:
+def _record(place: tuple[int, str], sale: SaleInput, device_id, cashier_id, known) -> tuple[bool, dict]:
+    existing = _existing(sale.id)
+    if existing is not None:
+        return False, _replay(existing, sale, place[0])
+    return True, _write_sale(place, sale, device_id, cashier_id, known)
+
+
+def _existing(sale_id: str):
+    return db.session.connection().execute(
+        select(PosSale.location_id, PosSale.request_hash, PosSale.response_json)
+        .where(PosSale.id == sale_id)).first()
+
+
+def _raced(place: tuple[int, str], sale: SaleInput) -> dict:
+    """Another request recorded the same sale id between our check and our insert."""
+    existing = _existing(sale.id)
+    if existing is None:
+        raise RuntimeError(f"sale {sale.id} failed to record and is not recorded")
+    return _replay(existing, sale, place[0])
+
+
+def _replay(existing, sale: SaleInput, location_id: int) -> dict:
+    if existing.location_id != location_id or existing.request_hash != sale.digest:
         raise IdempotencyConflict(
-            f"sale {sale.id} was already recorded with a different body",
-            {"id": sale.id})
-    return existing.response
+            f"sale {sale.id} was already recorded with a different body", {"id": sale.id})
+    return json.loads(existing.response_json)
 
 
-def _write_sale(location: Location, sale: SaleInput, device_id, cashier_id) -> dict:
-    variants = stocked_variants(location.id, {line.sku for line in sale.lines})
-    unknown = {f"lines[{n}].sku": f"{line.sku} is not stocked at {location.code}"
+def _write_sale(place: tuple[int, str], sale: SaleInput, device_id, cashier_id, known) -> dict:
+    """Apply the lines to stock, then write the ledger lines, the sale lines and the sale.
+
+    The sale row goes last: a second request racing with the same id fails on its primary
+    key and its whole transaction, stock updates included, rolls back.
+    """
+    location_id, code = place
+    skus = {line.sku for line in sale.lines}
+    variants = known if known is not None and skus <= known.keys() \
+        else stocked_variants(location_id, skus)
+    unknown = {f"lines[{n}].sku": f"{line.sku} is not stocked at {code}"
                for n, line in enumerate(sale.lines) if line.sku not in variants}
     if unknown:
         raise ValidationError("the sale names SKUs this sales point does not stock; "
                               "nothing was recorded", unknown)
-    record = PosSale(
-        id=sale.id, location_id=location.id, device_id=device_id, cashier_id=cashier_id,
-        occurred_at=sale.occurred_at, payment_method=sale.payment_method,
-        total_vnd=sum(line.quantity * line.unit_price_vnd for line in sale.lines),
-        receipt_number=f"{location.code}-{sale.occurred_at:%y%m%d}-{sale.id[:8].upper()}",
-        request_hash=sale.digest)
-    db.session.add(record)
-    db.session.flush()
-    all_flags = []
+    receipt = f"{code}-{sale.occurred_at:%y%m%d}-{sale.id[:8].upper()}"
+    now, movements, lines, all_flags = utcnow(), [], [], []
     for line in sale.lines:
         variant = variants[line.sku]
-        after = stock.move(variant.id, location.id, -line.quantity, "pos_sale",
-                           reference=f"sale {record.receipt_number}", actor_id=cashier_id,
-                           occurred_at=sale.occurred_at)
-        flags = _flags(variant, location, after, record.receipt_number)
+        after = stock.apply_delta(variant.id, location_id, -line.quantity)
+        flags = _flags(variant, location_id, after, receipt)
         all_flags += flags
-        db.session.add(PosSaleLine(
-            sale=record, variant_id=variant.id, sku=variant.sku,
-            name=f"{variant.product.name} – {variant.label}", quantity=line.quantity,
-            unit_price_vnd=line.unit_price_vnd, flags_json=json.dumps(flags, ensure_ascii=False)))
-    record.flagged = bool(all_flags)
-    response = _response(record, sale, all_flags)
-    record.response_json = json.dumps(response, ensure_ascii=False)
+        movements.append({"variant_id": variant.id, "location_id": location_id,
+                          "delta": -line.quantity, "reason": "pos_sale", "note": "",
+                          "reference": f"sale {receipt}", "actor_id": cashier_id,
+                          "idempotency_key": None, "occurred_at": sale.occurred_at,
+                          "created_at": now})
+        lines.append({"sale_id": sale.id, "variant_id": variant.id, "sku": variant.sku,
+                      "name": variant.name, "quantity": line.quantity,
+                      "unit_price_vnd": line.unit_price_vnd,
+                      "flags_json": json.dumps(flags, ensure_ascii=False)})
+    response = _response(sale, receipt, all_flags)
+    connection = db.session.connection()
+    connection.execute(insert(PosSale.__table__), [{
+        "id": sale.id, "location_id": location_id, "device_id": device_id,
+        "cashier_id": cashier_id, "occurred_at": sale.occurred_at,
+        "payment_method": sale.payment_method, "total_vnd": response["total_vnd"],
+        "receipt_number": receipt, "flagged": bool(all_flags), "request_hash": sale.digest,
+        "response_json": json.dumps(response, ensure_ascii=False), "created_at": now}])
+    connection.execute(insert(StockMovement.__table__), movements)
+    connection.execute(insert(PosSaleLine.__table__), lines)
     return response
 
 
-def _flags(variant: Variant, location: Location, after: stock.Level, receipt: str) -> list[dict]:
+def _flags(variant: StockedVariant, location_id: int, after: stock.Level,
+           receipt: str) -> list[dict]:
     flags = []
     if after.on_hand < 0:
         flags.append({"sku": variant.sku, "code": "negative_stock", "on_hand": after.on_hand})
-    if after.on_hand < after.reserved:
-        touched = stock.cover_reservations(variant.id, location.id, f"counter sale {receipt}")
+    if after.reserved > max(after.on_hand, 0):
+        touched = stock.cover_reservations(variant.id, location_id, f"counter sale {receipt}")
         flags.append({
             "sku": variant.sku, "code": "reserved_stock_sold", "on_hand": after.on_hand,
             "reserved": after.reserved,
@@ -111,13 +141,13 @@ def _flags(variant: Variant, location: Location, after: stock.Level, receipt: st
     return flags
 
 
-def _response(record: PosSale, sale: SaleInput, flags: list[dict]) -> dict:
+def _response(sale: SaleInput, receipt: str, flags: list[dict]) -> dict:
     return {
-        "id": record.id,
-        "receipt_number": record.receipt_number,
+        "id": sale.id,
+        "receipt_number": receipt,
         "occurred_at": sale.occurred_at.isoformat(),
-        "payment_method": record.payment_method,
-        "total_vnd": record.total_vnd,
+        "payment_method": sale.payment_method,
+        "total_vnd": sum(line.quantity * line.unit_price_vnd for line in sale.lines),
         "lines": [{"sku": line.sku, "quantity": line.quantity,
                    "unit_price_vnd": line.unit_price_vnd,
                    "line_total_vnd": line.quantity * line.unit_price_vnd} for line in sale.lines],
@@ -125,19 +155,39 @@ def _response(record: PosSale, sale: SaleInput, flags: list[dict]) -> dict:
     }
 
 
+SYNC_CHUNK = 100
+
+
 def sync_sales(location: Location, raw_sales: list, *, device_id: int | None = None) -> list[dict]:
-    """Record a batch in the order given; each sale stands or falls on its own."""
+    """Record a batch in the order given; each sale stands or falls on its own.
+
+    Sales are written a hundred to a transaction, each inside its own savepoint, so that a
+    refused sale leaves no trace and a day's batch does not pay a commit per sale.
+    """
+    place = (location.id, location.code)
+    skus = {line.get("sku") for raw in raw_sales if isinstance(raw, dict)
+            for line in (raw.get("lines") or []) if isinstance(line, dict)}
+    known = stocked_variants(place[0], {s for s in skus if isinstance(s, str)})
     results = []
-    for raw in raw_sales:
-        sale_id = raw.get("id") if isinstance(raw, dict) else None
-        try:
-            sale = parse_sale(raw)
-            created, _ = record_sale(location, sale, device_id=device_id)
-        except ShopError as error:
-            results.append({"id": sale_id, "status": "rejected", "error": error.to_dict()["error"]})
-        else:
-            results.append({"id": sale.id, "status": "created" if created else "duplicate"})
+    for start in range(0, len(raw_sales), SYNC_CHUNK):
+        with write_transaction(db.session):
+            for raw in raw_sales[start:start + SYNC_CHUNK]:
+                results.append(_sync_one(place, raw, device_id, known))
     return results
+
+
+def _sync_one(place: tuple[int, str], raw, device_id, known) -> dict:
+    sale_id = raw.get("id") if isinstance(raw, dict) else None
+    try:
+        sale = parse_sale(raw)
+        try:
+            with db.session.begin_nested():
+                created, _ = _record(place, sale, device_id, None, known)
+        except IntegrityError:
+            created, _ = False, _raced(place, sale)
+    except ShopError as error:
+        return {"id": sale_id, "status": "rejected", "error": error.to_dict()["error"]}
+    return {"id": sale.id, "status": "created" if created else "duplicate"}
 
 
 def touch_device(device) -> None:

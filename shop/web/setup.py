@@ -83,7 +83,7 @@ def error_handlers(app: Flask) -> None:
         return _error(error.code or 500, HTTP_CODES.get(error.code, "http_error"), message)
 
     @app.errorhandler(500)
-    def server_error(_error):
+    def server_error(error):
         db.session.rollback()
         return _error(500, "server_error",
                       gettext("Something went wrong on our side. Please try again."))

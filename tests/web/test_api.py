@@ -1,25 +1,6 @@
 """The catalog part of the JSON API, checked against API.md and our own OpenAPI document."""
 
-import pytest
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
-
 from tests import builders
-
-
-@pytest.fixture
-def validate(client):
-    document = client.get("/api/v1/openapi.json").get_json()
-    resource = Resource.from_contents(document, default_specification=DRAFT202012)
-    registry = Registry().with_resource("urn:api", resource)
-
-    def check(instance, schema_name: str):
-        schema = {"$ref": f"urn:api#/components/schemas/{schema_name}"}
-        Draft202012Validator(schema, registry=registry).validate(instance)
-        return instance
-
-    return check
 
 
 def test_product_list_has_the_contract_shape(client, validate):

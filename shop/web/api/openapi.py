@@ -52,6 +52,45 @@ SCHEMAS["ProductDetail"] = {"allOf": [_ref("ProductSummary"), _obj({
 })]}
 
 
+SALE_LINE = _obj({"sku": STRING, "quantity": {"type": "integer", "minimum": 1},
+                  "unit_price_vnd": {"type": "integer", "minimum": 0}})
+SCHEMAS.update({
+    "PosStock": _obj({"sales_point": PLACE, "items": {"type": "array", "items": _obj({
+        "sku": STRING, "name": STRING, "on_hand": INTEGER, "reserved": INTEGER,
+        "available": INTEGER})}}),
+    "PosSaleRequest": _obj({"id": {"type": "string", "format": "uuid"},
+                            "occurred_at": {"type": "string", "format": "date-time"},
+                            "payment_method": {"type": "string",
+                                               "enum": ["cash", "card", "bank_transfer", "e_wallet"]},
+                            "lines": {"type": "array", "minItems": 1, "items": SALE_LINE}}),
+    "PosSale": _obj({"id": STRING, "receipt_number": STRING, "occurred_at": STRING,
+                     "payment_method": STRING, "total_vnd": INTEGER,
+                     "lines": {"type": "array", "items": {"type": "object"}},
+                     "flags": {"type": "array", "items": {"type": "object"}}}),
+    "PosSyncRequest": _obj({"sales": {"type": "array", "maxItems": 1000,
+                                      "items": _ref("PosSaleRequest")}}),
+    "PosSyncResult": _obj({"results": {"type": "array", "items": _obj(
+        {"id": {"type": ["string", "null"]},
+         "status": {"type": "string", "enum": ["created", "duplicate", "rejected"]},
+         "error": {"type": "object"}}, ["id", "status"])}}),
+    "PosCountRequest": _obj({"id": {"type": "string", "format": "uuid"},
+                             "counted_at": {"type": "string", "format": "date-time"},
+                             "lines": {"type": "array", "items": _obj(
+                                 {"sku": STRING, "counted": {"type": "integer", "minimum": 0}})}}),
+    "PosCount": _obj({"id": STRING, "status": STRING, "counted_at": STRING,
+                      "movements_after": NULLABLE_INT,
+                      "lines": {"type": "array", "items": _obj({
+                          "sku": STRING, "expected": INTEGER, "counted": INTEGER,
+                          "difference": INTEGER})}}),
+    "PosTransfer": _obj({"id": INTEGER, "code": STRING, "status": STRING, "from": PLACE,
+                         "to": PLACE, "sent_at": {"type": ["string", "null"]},
+                         "received_at": {"type": ["string", "null"]},
+                         "lines": {"type": "array", "items": {"type": "object"}}}),
+    "PosReceiveRequest": _obj({"lines": {"type": "array", "items": _obj(
+        {"sku": STRING, "received": {"type": "integer", "minimum": 0}})}}),
+})
+
+
 def _error_response(description: str) -> dict:
     return {"description": description,
             "content": {"application/json": {"schema": _ref("Error")}}}
@@ -95,8 +134,65 @@ DOCUMENT = {
                 "404": _error_response("no such product"),
             }}},
     },
-    "components": {"schemas": SCHEMAS},
+    "components": {"schemas": SCHEMAS, "securitySchemes": {
+        "device": {"type": "http", "scheme": "bearer",
+                   "description": "a sales point's device token (shop pos-token)"}}},
 }
+
+
+def _json_body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _ok(schema: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+DEVICE = [{"device": []}]
+UNAUTHORIZED = _error_response("no valid device token")
+DOCUMENT["paths"].update({
+    "/pos/stock": {"get": {"operationId": "posStock", "security": DEVICE,
+                           "responses": {"200": _ok("PosStock", "the sales point's stock"),
+                                         "401": UNAUTHORIZED}}},
+    "/pos/sales": {"post": {
+        "operationId": "posSale", "security": DEVICE, "requestBody": _json_body("PosSaleRequest"),
+        "responses": {"201": _ok("PosSale", "recorded"),
+                      "200": _ok("PosSale", "already recorded: the first response"),
+                      "401": UNAUTHORIZED,
+                      "409": _error_response("the same id with a different body"),
+                      "422": _error_response("invalid sale; nothing recorded")}}},
+    "/pos/sync": {"post": {
+        "operationId": "posSync", "security": DEVICE, "requestBody": _json_body("PosSyncRequest"),
+        "responses": {"200": _ok("PosSyncResult", "one result per sale, in order"),
+                      "401": UNAUTHORIZED, "422": _error_response("not a list of sales")}}},
+    "/pos/counts": {"post": {
+        "operationId": "posCount", "security": DEVICE, "requestBody": _json_body("PosCountRequest"),
+        "responses": {"201": _ok("PosCount", "submitted"), "200": _ok("PosCount", "already sent"),
+                      "401": UNAUTHORIZED, "409": _error_response("the same id with another body"),
+                      "422": _error_response("invalid count")}}},
+    "/pos/counts/{id}/apply": {"post": {
+        "operationId": "posApplyCount", "security": DEVICE,
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": STRING}],
+        "responses": {"200": _ok("PosCount", "applied"), "401": UNAUTHORIZED,
+                      "403": _error_response("not a manager's device"),
+                      "404": _error_response("no such count"),
+                      "409": _error_response("already applied")}}},
+    "/pos/transfers": {"get": {
+        "operationId": "posTransfers", "security": DEVICE,
+        "parameters": [_query("status", {"type": "string", "enum": ["in_transit", "received"]},
+                              "only transfers in this status")],
+        "responses": {"200": {"description": "incoming transfers", "content": {
+            "application/json": {"schema": _obj({"items": {
+                "type": "array", "items": _ref("PosTransfer")}})}}}, "401": UNAUTHORIZED}}},
+    "/pos/transfers/{id}/receive": {"post": {
+        "operationId": "posReceiveTransfer", "security": DEVICE,
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": INTEGER}],
+        "requestBody": _json_body("PosReceiveRequest"),
+        "responses": {"200": _ok("PosTransfer", "received"), "401": UNAUTHORIZED,
+                      "404": _error_response("no such transfer"),
+                      "409": _error_response("not in transit"),
+                      "422": _error_response("the lines do not match")}}},
+})
 
 
 @bp.get("/openapi.json")

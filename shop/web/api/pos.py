@@ -22,6 +22,7 @@ def device_required(view):
         if device is None:
             raise Unauthorized("a valid device token is required (Authorization: Bearer ...)")
         g.device, g.location = device, device.location
+        pos.touch_device(device)
         return view(*args, **kwargs)
     return wrapped
 

@@ -3,3 +3,13 @@
 from flask import Blueprint
 
 bp = Blueprint("salespoint", __name__, url_prefix="/salespoint/<code>")
+
+from shop.web.salespoint import (  # noqa: E402,F401
+    access,
+    counts,
+    devices,
+    reconciliation,
+    stock,
+    till,
+    transfers,
+)
