@@ -62,6 +62,20 @@ def load(env: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "JSON_SORT_KEYS": False,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT", 587)),
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS"), True),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": env.get("MAIL_FROM", "Chợ OCOP <no-reply@localhost>"),
+        "MAIL_BACKEND": env.get("MAIL_BACKEND") or ("smtp" if env.get("MAIL_SERVER") else "console"),
+        "SHIPPING_FEE_VND": int(env.get("SHIPPING_FEE_VND", 30_000)),
+        "FREE_SHIPPING_FROM_VND": int(env.get("FREE_SHIPPING_FROM_VND", 500_000)),
+        "CARD_PAYMENT_MINUTES": int(env.get("CARD_PAYMENT_MINUTES", 30)),
+        "TRANSFER_PAYMENT_HOURS": int(env.get("TRANSFER_PAYMENT_HOURS", 48)),
+        "BANK_BIN": env.get("BANK_BIN", "970436"),
+        "BANK_ACCOUNT_NUMBER": env.get("BANK_ACCOUNT_NUMBER", "0011001234567"),
+        "BANK_ACCOUNT_NAME": env.get("BANK_ACCOUNT_NAME", "CHO OCOP VIET NAM"),
     }
 
 

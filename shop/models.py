@@ -12,6 +12,8 @@ from shop.inventory.models import (
     Transfer,
     TransferLine,
 )
+from shop.orders.models import Cart, CartLine, Order, OrderEvent, OrderLine, Shipment
+from shop.payments.models import Payment, WebhookEvent
 from shop.places.models import FormerProvince, Province, Region, Ward
 from shop.pos.models import PosDevice, PosSale, PosSaleLine
 
@@ -19,5 +21,6 @@ __all__ = [
     "Certificate", "FormerProvince", "Location", "PosDevice", "PosSale", "PosSaleLine",
     "Producer", "ProducerMember", "Product", "Province", "Region", "SalesPointStaff",
     "StockCount", "StockCountLine", "StockLevel", "StockMovement", "StockReservation",
-    "Transfer", "TransferLine", "User", "Variant", "Ward",
+    "Transfer", "TransferLine", "User", "Variant", "Ward", "Cart", "CartLine", "Order",
+    "OrderEvent", "OrderLine", "Shipment", "Payment", "WebhookEvent",
 ]

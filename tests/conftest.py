@@ -68,6 +68,7 @@ def app(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(instance),
         "SEARCH_INDEX_DIR": str(instance / "search-index"),
+        "MAIL_BACKEND": "memory",
     })
     with app.app_context():
         upgrade()
@@ -77,6 +78,9 @@ def app(database_url, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _database(request, app):
     """Every test in an app context; afterwards, all but the reference data is deleted."""
+    from shop.mail import outbox
+
+    outbox(app).clear()
     with app.app_context():
         yield
         db.session.rollback()

@@ -119,6 +119,7 @@ class StockReservation(db.Model):
     quantity: Mapped[int]
     status: Mapped[str] = mapped_column(String(10), default="open")
     reference: Mapped[str] = mapped_column(String(80), default="")
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_line.id"), index=True)
     needs_attention: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -106,14 +106,15 @@ def _try_reserve(variant_id: int, location_id: int, quantity: int) -> bool:
 
 
 def reserve(variant_id: int, location_id: int, quantity: int,
-            reference: str = "") -> StockReservation:
+            reference: str = "", order_line_id: int | None = None) -> StockReservation:
     """Hold `quantity` for an online order; never takes available stock below zero."""
     if quantity < 1:
         raise ValueError("a reservation holds at least one unit")
     if not _try_reserve(variant_id, location_id, quantity):
         raise _insufficient(variant_id, location_id, quantity)
     reservation = StockReservation(variant_id=variant_id, location_id=location_id,
-                                   quantity=quantity, reference=reference)
+                                   quantity=quantity, reference=reference,
+                                   order_line_id=order_line_id)
     db.session.add(reservation)
     db.session.flush()
     return reservation
@@ -153,6 +154,19 @@ def _close(reservation: StockReservation, status: str) -> None:
     reservation.status = status
     reservation.closed_at = utcnow()
     db.session.flush()
+
+
+def try_reserve(variant_id: int, location_id: int, quantity: int, reference: str = "",
+                order_line_id: int | None = None) -> StockReservation | None:
+    """Like `reserve`, but None instead of an error when the units are not there."""
+    if quantity < 1 or not _try_reserve(variant_id, location_id, quantity):
+        return None
+    reservation = StockReservation(variant_id=variant_id, location_id=location_id,
+                                   quantity=quantity, reference=reference,
+                                   order_line_id=order_line_id)
+    db.session.add(reservation)
+    db.session.flush()
+    return reservation
 
 
 def online_locations(variant_id: int) -> list[int]:

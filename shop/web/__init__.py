@@ -9,9 +9,11 @@ def register_blueprints(app: Flask) -> None:
     from shop.web.producer import bp as producer_bp
     from shop.web.salespoint import bp as salespoint_bp
     from shop.web.storefront import bp as storefront_bp
+    from shop.web.webhooks import bp as webhooks_bp
 
     app.register_blueprint(storefront_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(producer_bp)
     app.register_blueprint(salespoint_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(webhooks_bp)

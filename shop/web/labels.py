@@ -35,6 +35,33 @@ SORTS = {
     "stars": _l("Most stars"),
     "newest": _l("Newest"),
 }
+ORDER_STATUSES = {
+    "awaiting_payment": _l("Waiting for payment"),
+    "confirmed": _l("Confirmed"),
+    "completed": _l("Completed"),
+    "cancelled": _l("Cancelled"),
+    "expired": _l("Expired (not paid in time)"),
+}
+PAYMENT_STATUSES = {
+    "unpaid": _l("Not paid"),
+    "paid": _l("Paid"),
+    "refunded": _l("Refunded"),
+    "mismatch": _l("Payment amount under review"),
+}
+SHIPMENT_STATUSES = {
+    "pending": _l("Being prepared"),
+    "packed": _l("Packed"),
+    "shipped": _l("Shipped"),
+    "delivered": _l("Delivered"),
+    "ready": _l("Ready for pickup"),
+    "collected": _l("Collected"),
+    "cancelled": _l("Cancelled"),
+}
+PAYMENT_METHODS = {
+    "cod": _l("Cash on delivery"),
+    "bank_transfer": _l("Bank transfer (VietQR)"),
+    "card": _l("Card"),
+}
 VAT_RATES = {"exempt": _l("not subject to VAT"), "0": "0%", "5": "5%", "8": "8%", "10": "10%"}
 
 
@@ -45,4 +72,13 @@ def region_name(region, locale: str) -> str:
 def template_globals() -> dict:
     return {"GROUPS": GROUPS, "PRODUCER_KINDS": PRODUCER_KINDS, "ISSUER_LEVELS": ISSUER_LEVELS,
             "VERDICTS": VERDICTS, "SORTS": SORTS, "VAT_RATES": VAT_RATES,
-            "region_name": region_name}
+            "ORDER_STATUSES": ORDER_STATUSES, "PAYMENT_STATUSES": PAYMENT_STATUSES,
+            "SHIPMENT_STATUSES": SHIPMENT_STATUSES, "PAYMENT_METHODS": PAYMENT_METHODS,
+            "region_name": region_name, "local_time": local_time}
+
+
+def local_time(moment) -> str:
+    """An instant as Vietnam's wall-clock time, day first."""
+    from shop.clock import VIETNAM
+
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M") if moment else ""

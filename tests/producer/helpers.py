@@ -70,3 +70,18 @@ def other_producer_with_goods(point: Location, quantity: int = 7):
     builders.receive(item, point, quantity)
     return item
 
+
+
+def table_rows(page_html: str, attribute: str) -> list[list[str]]:
+    """The cell texts of each row carrying `attribute`, top to bottom."""
+    found = []
+    for body in re.findall(rf'<tr[^>]*\b{attribute}="[^"]*"[^>]*>(.*?)</tr>', page_html, re.S):
+        cells_html = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", body, re.S)
+        found.append([" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells_html])
+    return found
+
+
+def flash_after(client, response) -> str:
+    """The page a redirect leads to, with its flash message."""
+    assert response.status_code == 303, response.status_code
+    return page(client, response.headers["Location"])

@@ -36,14 +36,30 @@ MATRIX = {
     "api.pos_apply_count": ("POST", "/api/v1/pos/counts/x/apply", dict.fromkeys(ROLES, 401)),
     "api.pos_transfers": ("GET", "/api/v1/pos/transfers", dict.fromkeys(ROLES, 401)),
     "api.pos_receive_transfer": ("POST", "/api/v1/pos/transfers/1/receive", dict.fromkeys(ROLES, 401)),
+    "api.provinces": ("GET", "/api/v1/provinces", PUBLIC),
+    "api.wards": ("GET", "/api/v1/provinces/22/wards", PUBLIC),
+    "api.create_cart": ("POST", "/api/v1/carts", dict.fromkeys(ROLES, 201)),
+    "api.get_cart": ("GET", "/api/v1/carts/nope", dict.fromkeys(ROLES, 404)),
+    "api.add_cart_line": ("POST", "/api/v1/carts/nope/lines", dict.fromkeys(ROLES, 404)),
+    "api.checkout_cart": ("POST", "/api/v1/carts/nope/checkout", dict.fromkeys(ROLES, 404)),
+    # Someone else's order: 401 without a token for visitors, 404 for anyone signed in.
+    "api.get_order": ("GET", "/api/v1/orders/{order}", {"anonymous": 401, **dict.fromkeys(ROLES[1:], 404)}),
+    "webhooks.stripe_event": ("POST", "/webhooks/stripe", dict.fromkeys(ROLES, 400)),
+    "storefront.cart": ("GET", "/cart", PUBLIC),
+    "storefront.orders_list": ("GET", "/orders", SIGNED_IN),
+    "storefront.order": ("GET", "/orders/{order}", dict.fromkeys(ROLES, 404)),
+    "storefront.order_qr": ("GET", "/orders/{order}/qr.svg", dict.fromkeys(ROLES, 404)),
+    "storefront.pay": ("POST", "/orders/{order}/pay", dict.fromkeys(ROLES, 404)),
+    "storefront.cancel": ("POST", "/orders/{order}/cancel", dict.fromkeys(ROLES, 404)),
 }
 
 
 def test_every_route_has_a_decision(app):
+    from tests.orders.test_access import MATRIX as ORDERS
     from tests.producer.test_access import MATRIX as PRODUCER
     from tests.salespoint.test_access import MATRIX as SALESPOINT
 
-    decided = set(MATRIX) | set(PRODUCER) | set(SALESPOINT)
+    decided = set(MATRIX) | set(PRODUCER) | set(SALESPOINT) | set(ORDERS)
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == decided
 
 
@@ -53,8 +69,21 @@ def world():
     point = builders.sales_point("QN-HALONG")
     roles = {"customer": "customer", "producer": f"producer:{item.producer.tax_code}",
              "staff": "staff:QN-HALONG", "manager": "staff:QN-HALONG:manager", "admin": "admin"}
-    return {"slug": item.slug, "producer": item.producer.slug,
+    order = _someone_elses_order(item, point)
+    return {"slug": item.slug, "producer": item.producer.slug, "order": order.number,
             "code": item.certificates[0].verify_code, "point": point.code, "roles": roles}
+
+
+def _someone_elses_order(item, point):
+    from shop.orders import carts, checkout
+    from shop.orders import services as orders
+
+    builders.receive(item, point, 5)
+    cart = carts.add(carts.create(), item.variants[0].sku, 1, today=builders.DAY)
+    details = checkout.parse({"email": "buyer@example.com", "phone": "0912345678", "name": "An",
+                              "fulfilment": "pickup", "pickup_point": point.code,
+                              "payment_method": "cod"})
+    return orders.place_order(cart, details, settings=checkout.OrderSettings(), today=builders.DAY)[1]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import services as accounts
 from shop.errors import ShopError
+from shop.orders import carts
 from shop.web.auth import bp
 from shop.web.auth.forms import LoginForm, RegisterForm
 
@@ -18,11 +19,19 @@ def _safe_next(default: str) -> str:
     return target
 
 
+CART_KEY = "cart"
+
+
 def _start_session(user) -> None:
-    """A fresh session at sign-in, so nothing set before it survives (session fixation)."""
+    """A fresh session at sign-in, so nothing set before it survives (session fixation);
+    the guest's cart joins the customer's own."""
+    guest_cart = session.get(CART_KEY)
     session.clear()
     session.permanent = True
     login_user(user)
+    cart = carts.join(guest_cart, user.id)
+    if cart is not None:
+        session[CART_KEY] = cart.token
 
 
 @bp.route("/login", methods=["GET", "POST"])

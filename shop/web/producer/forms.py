@@ -10,8 +10,23 @@ from wtforms import FieldList, Form, FormField, IntegerField, SelectField, TextA
 from shop.catalog.models import Variant
 from shop.web.producer.labels import ADJUSTMENTS
 
+try:  # WTForms 3.3 names options; tuples go away in 3.4
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # older WTForms: an option is a (value, label) pair
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
 TRANSFER_LINES = 8
 NUMBER = {"inputmode": "numeric", "min": "1", "step": "1"}
+
+
+def options(pairs) -> list:
+    return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+def _variant_label(variant: Variant) -> str:
+    """Name first: a phone's narrow select shows the start of the option."""
+    return f"{variant.product.name} · {variant.label} ({variant.sku})"
 
 
 def optional_int(value) -> int | None:
@@ -43,9 +58,11 @@ class _StockForm(FlaskForm):
     note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": 300})
 
     def offer(self, warehouses, variants: list[Variant]):
-        self.warehouse.choices = [(w.id, w.name) for w in warehouses]
-        self.sku.choices = [("", _("Choose a product"))] + [
-            (v.sku, f"{v.sku} · {v.product.name} · {v.label}") for v in variants]
+        self.warehouse.choices = options((w.id, w.name) for w in warehouses)
+        self.sku.choices = options([("", _("Choose a product"))] + [
+            (v.sku, _variant_label(v)) for v in variants])
+        if hasattr(self, "reason"):
+            self.reason.choices = options(ADJUSTMENTS.items())
         return self
 
     def chosen_variant(self, variants: list[Variant]) -> Variant | None:
@@ -66,8 +83,7 @@ class AdjustmentForm(_StockForm):
     warehouse = SelectField(_l("Warehouse"), coerce=optional_int, validate_choice=False,
                             id="adjustment-warehouse")
     sku = SelectField(_l("Product"), validate_choice=False, id="adjustment-sku")
-    reason = SelectField(_l("What happened"), validate_choice=False, id="adjustment-reason",
-                         choices=list(ADJUSTMENTS.items()))
+    reason = SelectField(_l("What happened"), validate_choice=False, id="adjustment-reason")
     quantity = QuantityField(_l("Quantity"), render_kw=NUMBER, id="adjustment-quantity")
     note = TextAreaField(_l("Note (required)"), render_kw={"rows": 2, "maxlength": 300},
                          id="adjustment-note")
@@ -85,10 +101,10 @@ class TransferForm(FlaskForm):
     note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": 300})
 
     def offer(self, warehouses, points, variants: list[Variant]):
-        self.source.choices = [(w.id, w.name) for w in warehouses]
-        self.destination.choices = [("", _("Choose a sales point"))] + [
-            (p.id, f"{p.name} ({p.code})") for p in points]
-        skus = [("", "—")] + [(v.sku, f"{v.sku} · {v.product.name} · {v.label}") for v in variants]
+        self.source.choices = options((w.id, w.name) for w in warehouses)
+        self.destination.choices = options([("", _("Choose a sales point"))] + [
+            (p.id, f"{p.name} ({p.code})") for p in points])
+        skus = options([("", "—")] + [(v.sku, _variant_label(v)) for v in variants])
         for entry in self.lines:
             entry.sku.choices = skus
         return self

@@ -30,8 +30,12 @@ def explain(error: ShopError) -> str:
         return _("Only %(available)d of %(sku)s can leave %(location)s, %(requested)d asked: "
                  "units reserved for online orders stay. Nothing was sent.", **details)
     if isinstance(error, ValidationError):
-        return _("Nothing was saved. Please correct the marked fields.")
+        return not_saved()
     return error.message
+
+
+def not_saved() -> str:
+    return _("Nothing was saved. Please correct the marked fields.")
 
 
 def attach(form, error: ShopError, names: dict[str, str]) -> list[str]:

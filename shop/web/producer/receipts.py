@@ -7,7 +7,7 @@ from shop.inventory import queries as stock_queries
 from shop.inventory import services as inventory
 from shop.web.producer import bp, labels, queries
 from shop.web.producer.forms import AdjustmentForm, ReceiptForm
-from shop.web.producer.messages import attach, explain
+from shop.web.producer.messages import attach, explain, not_saved
 
 RECENT = 10
 FIELDS = {"quantity": "quantity", "note": "note", "reason": "reason"}
@@ -16,6 +16,7 @@ FIELDS = {"quantity": "quantity", "note": "note", "reason": "reason"}
 def _page(receipt: ReceiptForm, adjustment: AdjustmentForm, status: int = 200,
           problems: list[str] = ()):
     warehouses, variants = queries.warehouses(g.producer.id), queries.variants(g.producer.id)
+    problems = list(problems) or ([not_saved()] if status == 422 else [])
     recent = stock_queries.movements([w.id for w in warehouses],
                                      variant_ids=[v.id for v in variants], limit=RECENT)
     return render_template("producer/receipts.html", warehouses=warehouses,
@@ -26,12 +27,11 @@ def _page(receipt: ReceiptForm, adjustment: AdjustmentForm, status: int = 200,
 
 def _target(form):
     """The own warehouse and own variant a form names: another producer's warehouse is a 404."""
+    location = None
     if form.warehouse.data is None:
         form.warehouse.errors.append(_("Choose a warehouse."))
-        return None, form.chosen_variant(queries.variants(g.producer.id))
-    location = queries.warehouse(g.producer.id, form.warehouse.data)
-    if location is None:
-        abort(404)
+    else:
+        location = queries.warehouse(g.producer.id, form.warehouse.data) or abort(404)
     return location, form.chosen_variant(queries.variants(g.producer.id))
 
 

@@ -27,7 +27,8 @@ def _day(text: str, problems: dict, field: str) -> date | None:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        problems[field] = _("Enter the date as YYYY-MM-DD, for example 2026-11-22.")
+        problems[field] = _("“%(text)s” is not a date: use YYYY-MM-DD, for example 2026-11-22.",
+                            text=text)
         return None
 
 

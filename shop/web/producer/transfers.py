@@ -6,7 +6,7 @@ from shop.errors import ShopError
 from shop.inventory import transfers as inventory_transfers
 from shop.web.producer import bp, queries
 from shop.web.producer.forms import TransferForm, optional_int
-from shop.web.producer.messages import attach, explain
+from shop.web.producer.messages import attach, explain, not_saved
 
 FIELDS = {"from": "source", "to": "destination"}
 
@@ -21,6 +21,7 @@ def transfers():
 
 def _form_page(form: TransferForm, status: int = 200, problems: list[str] = ()):
     warehouses = queries.warehouses(g.producer.id)
+    problems = list(problems) or ([not_saved()] if status == 422 else [])
     form.offer(warehouses, queries.sales_points(), queries.variants(g.producer.id))
     return render_template("producer/transfers/new.html", form=form, warehouses=warehouses,
                            problems=problems), status

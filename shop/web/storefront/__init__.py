@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("storefront", __name__)
 
-from shop.web.storefront import certificates, home, language, producers, products  # noqa: E402,F401
+from shop.web.storefront import (  # noqa: E402,F401
+    cart,
+    certificates,
+    home,
+    language,
+    orders,
+    producers,
+    products,
+)

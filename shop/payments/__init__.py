@@ -1,0 +1,1 @@
+"""Payments: cash on delivery, VietQR bank transfers and cards through Stripe."""

@@ -1,0 +1,89 @@
+"""Carts and checkout over the API (API.md, Cart and checkout)."""
+
+from flask import jsonify, request, url_for
+from flask_login import current_user
+
+from shop.clock import today
+from shop.errors import NotFound, Unauthorized
+from shop.orders import carts, checkout
+from shop.orders import services as orders
+from shop.orders.models import Order
+from shop.web import ordering
+from shop.web.api import bp
+
+
+@bp.post("/carts")
+def create_cart():
+    return jsonify(carts.view(carts.create())), 201
+
+
+@bp.get("/carts/<token>")
+def get_cart(token: str):
+    return jsonify(carts.view(carts.require(token)))
+
+
+@bp.post("/carts/<token>/lines")
+def add_cart_line(token: str):
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    cart = carts.add(carts.require(token), body.get("sku") if isinstance(body.get("sku"), str) else "",
+                     body.get("quantity"), today=today())
+    return jsonify(carts.view(cart))
+
+
+@bp.post("/carts/<token>/checkout")
+def checkout_cart(token: str):
+    cart = carts.by_token(token)
+    key = request.headers.get("Idempotency-Key", "").strip()[:100] or None
+    if cart is None and key:
+        existing = orders.by_idempotency_key(f"api:{key}")
+        if existing is not None:  # the cart was used up by the first send of this checkout
+            return jsonify(order_body(existing)), 200
+    if cart is None:
+        raise NotFound("no open cart with that id")
+    details = checkout.parse(request.get_json(silent=True))
+    created, order = orders.place_order(
+        cart, details, settings=ordering.order_settings(), today=today(),
+        idempotency_key=f"api:{key}" if key else None,
+        user_id=current_user.id if current_user.is_authenticated else None)
+    if created:
+        ordering.after_placed(order)
+    return jsonify(order_body(order)), 201 if created else 200
+
+
+def order_body(order: Order) -> dict:
+    return {"order": order_view(order), "payment": ordering.payment_view(order)}
+
+
+def order_view(order: Order) -> dict:
+    return {
+        "number": order.number, "status": order.status, "payment_status": order.payment_status,
+        "payment_method": order.payment_method, "fulfilment": order.fulfilment,
+        "subtotal_vnd": order.subtotal_vnd, "shipping_vnd": order.shipping_vnd,
+        "total_vnd": order.total_vnd, "access_token": order.access_token,
+        "created_at": order.created_at.isoformat(),
+        "lines": [{"sku": line.sku, "name": line.name, "producer": line.producer_name,
+                   "quantity": line.quantity, "unit_price_vnd": line.unit_price_vnd,
+                   "vat_rate": line.vat_rate, "line_total_vnd": line.line_total_vnd}
+                  for line in order.lines],
+        "shipments": [{"id": s.id, "kind": s.kind, "status": s.status,
+                       "subtotal_vnd": s.subtotal_vnd, "shipping_vnd": s.shipping_vnd,
+                       "tracking_note": s.tracking_note,
+                       "skus": [line.sku for line in s.lines]} for s in order.shipments],
+        "invoices": [],
+        "url": url_for("storefront.order", number=order.number, token=order.access_token),
+    }
+
+
+@bp.get("/orders/<number>")
+def get_order(number: str):
+    """The order for its buyer: a signed-in customer's own, or with the order's access token."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if not token and not current_user.is_authenticated:
+        raise Unauthorized("send the order's access token: Authorization: Bearer <access_token>")
+    order = orders.by_number(number)
+    own = current_user.is_authenticated and order is not None and order.user_id == current_user.id
+    if order is None or not (own or (scheme.lower() == "bearer"
+                                     and orders.token_matches(order, token.strip()))):
+        raise NotFound("no such order")
+    return jsonify(order_body(order))
