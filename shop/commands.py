@@ -136,5 +136,37 @@ def pos_token_command(sales_point_code: str, name: str, manager: bool) -> None:
     click.echo(token)
 
 
+@shop_cli.command("expire-reservations")
+def expire_reservations_command() -> None:
+    """Release the reservations of unpaid orders past their time (run it every few minutes)."""
+    from shop.clock import utcnow
+    from shop.orders import services as orders
+
+    expired = orders.expire_unpaid(utcnow())
+    for number in expired:
+        click.echo(f"expired {number}")
+    click.echo(f"{len(expired)} unpaid order(s) expired")
+
+
+@shop_cli.command("confirm-transfer")
+@click.argument("order_number")
+@click.argument("amount_vnd", type=int)
+def confirm_transfer_command(order_number: str, amount_vnd: int) -> None:
+    """Record that a bank transfer for ORDER_NUMBER arrived (AMOUNT_VND in whole đồng)."""
+    from shop.orders import services as orders
+    from shop.payments import services as payments
+
+    order = orders.by_number(order_number)
+    if order is None:
+        _fail(f"error: no order {order_number}")
+    try:
+        payments.confirm_transfer(order, amount_vnd, actor_id=None, note="confirmed by an operator")
+    except ShopError as error:
+        _fail(f"error: {error.message}")
+    if order.payment_status != "paid":
+        _fail(f"{order_number}: received {amount_vnd} but {order.total_vnd} is due; flagged")
+    click.echo(f"{order_number} paid and confirmed")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(shop_cli)

@@ -179,3 +179,25 @@ def test_unpaid_orders_expire_and_let_their_stock_go(market):
     assert transfer.status == "expired" and cod.status == "confirmed"
     assert stock.level(market.tea.id, market.tea_house.id) == stock.Level(10, 0)
     assert inventory.ledger_mismatches() == []
+
+
+def test_expire_reservations_command(app, market):
+    _, order = place(cart_with(("CHE-1", 1)), {**DELIVERY, "payment_method": "bank_transfer"})
+    from sqlalchemy import update
+
+    db.session.execute(update(Order).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["shop", "expire-reservations"])
+    assert result.exit_code == 0 and f"expired {order.number}" in result.output
+    assert stock.level(market.tea.id, market.tea_house.id).reserved == 0
+
+
+def test_confirm_transfer_command(app, market):
+    _, order = place(cart_with(("CHE-1", 1)), {**DELIVERY, "payment_method": "bank_transfer"})
+    runner = app.test_cli_runner()
+    short = runner.invoke(args=["shop", "confirm-transfer", order.number, "1000"])
+    assert short.exit_code == 1 and "flagged" in short.output
+    paid = runner.invoke(args=["shop", "confirm-transfer", order.number, str(order.total_vnd)])
+    assert paid.exit_code == 0
+    db.session.refresh(order)
+    assert (order.status, order.payment_status) == ("confirmed", "paid")

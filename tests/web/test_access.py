@@ -57,9 +57,12 @@ MATRIX = {
 def test_every_route_has_a_decision(app):
     from tests.orders.test_access import MATRIX as ORDERS
     from tests.producer.test_access import MATRIX as PRODUCER
+    from tests.producer.test_order_access import MATRIX as PRODUCER_ORDERS
     from tests.salespoint.test_access import MATRIX as SALESPOINT
+    from tests.salespoint.test_pickup_access import MATRIX as PICKUPS
 
-    decided = set(MATRIX) | set(PRODUCER) | set(SALESPOINT) | set(ORDERS)
+    decided = (set(MATRIX) | set(PRODUCER) | set(SALESPOINT) | set(ORDERS) | set(PRODUCER_ORDERS)
+               | set(PICKUPS))
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == decided
 
 
