@@ -7,6 +7,7 @@ bp = Blueprint("storefront", __name__)
 from shop.web.storefront import (  # noqa: E402,F401
     cart,
     certificates,
+    checkout,
     home,
     language,
     orders,
