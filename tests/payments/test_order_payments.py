@@ -148,7 +148,7 @@ def test_the_api_checkout_contract(client, market, app, validate):
     response = checkout_over_api(client, DELIVERY, key="same", lines=(("CHE-1", 1), ("GAO-1", 1)))
     again = client.post(response.request.path, json=DELIVERY, headers={"Idempotency-Key": "same"})
     assert (response.status_code, again.status_code) == (201, 200)
-    body = response.get_json()
+    body = validate(response.get_json(), "Order")
     assert again.get_json()["order"]["number"] == body["order"]["number"]
     assert body["order"]["total_vnd"] == 250_000 + 120_000 + 2 * 30_000
     assert body["payment"] == {"method": "cod", "status": "unpaid"}
@@ -172,9 +172,10 @@ def test_insufficient_stock_over_the_api(client, market):
     assert stock.level(market.rice.id, market.rice_house.id).reserved == 0
 
 
-def test_cart_api(client, market):
+def test_cart_api(client, market, validate):
     cart = client.post("/api/v1/carts")
     assert cart.status_code == 201 and cart.get_json()["lines"] == []
+    validate(cart.get_json(), "Cart")
     token = cart.get_json()["id"]
     client.post(f"/api/v1/carts/{token}/lines", json={"sku": "CHE-1", "quantity": 2})
     body = client.post(f"/api/v1/carts/{token}/lines", json={"sku": "CHE-1", "quantity": 3}).get_json()

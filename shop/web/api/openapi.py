@@ -198,3 +198,65 @@ DOCUMENT["paths"].update({
 @bp.get("/openapi.json")
 def openapi_document():
     return jsonify(DOCUMENT)
+
+
+CART_LINE = _obj({"sku": STRING, "name": STRING, "quantity": INTEGER, "unit_price_vnd": INTEGER,
+                  "line_total_vnd": INTEGER, "available": INTEGER})
+SCHEMAS.update({
+    "Cart": _obj({"id": STRING, "lines": {"type": "array", "items": CART_LINE}, "total_vnd": INTEGER}),
+    "CartLineRequest": _obj({"sku": STRING, "quantity": {"type": "integer", "minimum": 0}}),
+    "CheckoutRequest": _obj({
+        "email": STRING, "phone": STRING, "name": STRING,
+        "fulfilment": {"type": "string", "enum": ["delivery", "pickup"]},
+        "address": {"oneOf": [{"type": "null"}, _obj({"line": STRING, "ward_code": STRING,
+                                                      "province_code": STRING})]},
+        "pickup_point": {"type": ["string", "null"]},
+        "payment_method": {"type": "string", "enum": ["cod", "bank_transfer", "card"]}},
+        ["email", "phone", "name", "fulfilment", "payment_method"]),
+    "Order": _obj({"order": _obj({
+        "number": STRING, "status": STRING, "payment_status": STRING, "payment_method": STRING,
+        "fulfilment": STRING, "subtotal_vnd": INTEGER, "shipping_vnd": INTEGER, "total_vnd": INTEGER,
+        "access_token": STRING, "created_at": STRING, "url": STRING,
+        "lines": {"type": "array", "items": {"type": "object"}},
+        "shipments": {"type": "array", "items": {"type": "object"}},
+        "invoices": {"type": "array", "items": {"type": "object"}}}),
+        "payment": _obj({"method": STRING, "status": STRING}, ["method", "status"])}),
+})
+_CART_ID = [{"name": "id", "in": "path", "required": True, "schema": STRING}]
+DOCUMENT["paths"].update({
+    "/carts": {"post": {"operationId": "createCart",
+                        "responses": {"201": _ok("Cart", "a new, empty cart")}}},
+    "/carts/{id}": {"get": {"operationId": "getCart", "parameters": _CART_ID,
+                            "responses": {"200": _ok("Cart", "the cart"),
+                                          "404": _error_response("no open cart")}}},
+    "/carts/{id}/lines": {"post": {
+        "operationId": "addCartLine", "parameters": _CART_ID,
+        "requestBody": _json_body("CartLineRequest"),
+        "responses": {"200": _ok("Cart", "the quantity adds to the line; 0 removes it"),
+                      "404": _error_response("no open cart"),
+                      "422": _error_response("unknown SKU or bad quantity")}}},
+    "/carts/{id}/checkout": {"post": {
+        "operationId": "checkout", "parameters": _CART_ID + [
+            {"name": "Idempotency-Key", "in": "header", "required": False, "schema": STRING}],
+        "requestBody": _json_body("CheckoutRequest"),
+        "responses": {"201": _ok("Order", "placed; every line reserved"),
+                      "200": _ok("Order", "the same Idempotency-Key again: the same order"),
+                      "404": _error_response("no open cart"),
+                      "409": _error_response("insufficient_stock (nothing reserved) or idempotency_conflict"),
+                      "422": _error_response("invalid details")}}},
+    "/orders/{number}": {"get": {
+        "operationId": "getOrder",
+        "parameters": [{"name": "number", "in": "path", "required": True, "schema": STRING}],
+        "security": [{"order": []}],
+        "responses": {"200": _ok("Order", "the order"), "401": _error_response("no token"),
+                      "404": _error_response("no such order for this token")}}},
+    "/provinces": {"get": {"operationId": "provinces",
+                           "responses": {"200": {"description": "the 34 provinces"}}}},
+    "/provinces/{code}/wards": {"get": {
+        "operationId": "wards",
+        "parameters": [{"name": "code", "in": "path", "required": True, "schema": STRING}],
+        "responses": {"200": {"description": "the wards of a province"},
+                      "404": _error_response("no such province")}}},
+})
+DOCUMENT["components"]["securitySchemes"]["order"] = {
+    "type": "http", "scheme": "bearer", "description": "an order's access_token"}
