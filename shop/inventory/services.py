@@ -78,6 +78,7 @@ def receive_goods(location: Location, variant: Variant, quantity: int, *, actor_
     """A goods receipt: units arrive at a location from outside the shop."""
     if quantity < 1:
         raise ValidationError("receive at least one unit", {"quantity": "a whole number from 1"})
+    _check_location_holds(location, variant)
     with write_transaction(db.session):
         stock.move(variant.id, location.id, quantity, "receipt", note=note.strip()[:300],
                    reference="goods receipt", actor_id=actor_id)
@@ -95,9 +96,22 @@ def record_adjustment(location: Location, variant: Variant, quantity: int, reaso
         problems["note"] = "say what happened"
     if problems:
         raise ValidationError("the adjustment is not valid", problems)
+    _check_location_holds(location, variant)
     delta = -quantity if reason == "damage" else quantity
     with write_transaction(db.session):
+        if delta < 0 and stock.level(variant.id, location.id).on_hand < quantity:
+            raise ValidationError("more damaged units than the location holds",
+                                  {"quantity": "at most what is on hand"})
         stock.move(variant.id, location.id, delta, reason, note=note.strip()[:300],
                    reference=reason, actor_id=actor_id)
         if delta < 0:
             stock.cover_reservations(variant.id, location.id, f"{reason} adjustment")
+
+
+def _check_location_holds(location: Location, variant: Variant) -> None:
+    """Goods arrive at an open location: a warehouse only of the variant's own producer."""
+    if not location.is_active:
+        raise ValidationError("this location is closed", {"location": "closed"})
+    if location.kind == "warehouse" and location.producer_id != variant.product.producer_id:
+        raise ValidationError("a warehouse holds only its producer's goods",
+                              {"location": "not this producer's warehouse"})

@@ -17,8 +17,8 @@ def create_transfer(source: Location, destination: Location, lines: list[tuple[i
                     actor_id: int | None = None, note: str = "") -> Transfer:
     """A draft transfer of the producer's own goods to a sales point."""
     problems = {}
-    if source.kind != "warehouse":
-        problems["from"] = "transfers leave from a producer's warehouse"
+    if source.kind != "warehouse" or not source.is_active:
+        problems["from"] = "transfers leave from an open producer's warehouse"
     if destination.kind != "sales_point" or not destination.is_active:
         problems["to"] = "transfers go to an open sales point"
     quantities: dict[int, int] = {}

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from shop.clock import utcnow
 from shop.database import write_transaction
@@ -39,30 +40,48 @@ def place_order(cart: Cart, details: Checkout, *, settings: OrderSettings, today
                 idempotency_key: str | None = None, user_id: int | None = None) -> tuple[bool, Order]:
     """Reserve every line and record the order: (True, order), or (False, the same order) when
     the same idempotency key comes again. Nothing is reserved when any line cannot be."""
-    digest = f"{cart.token}:{details.digest}"
-    if idempotency_key:
-        existing = db.session.scalar(select(Order).where(Order.idempotency_key == idempotency_key))
-        if existing is not None:
-            if existing.request_hash != _hash(digest):
-                raise IdempotencyConflict("this idempotency key was used for another checkout",
-                                          {"idempotency_key": idempotency_key})
-            return False, existing
+    request_hash = _hash(f"{cart.token}:{details.digest}")
+    replay = _replay(idempotency_key, request_hash)
+    if replay is not None:
+        return False, replay
     lines = _sellable_lines(cart, today)
     if details.payment_method == "card" and not settings.card_enabled:
         raise ValidationError("card payment is not available", {"payment_method": "not available"})
-    with write_transaction(db.session):
-        order = _new_order(cart, details, settings, idempotency_key, _hash(digest), user_id)
-        _add_lines(order, lines)
-        pickup = _pickup_location(details)
-        allocation.reserve(
-            [allocation.Want(line.id, line.variant_id, line.sku, line.quantity) for line in order.lines],
-            reference=f"order {order.number}", province_code=details.province_code,
-            pickup_location_id=pickup.id if pickup else None)
-        _add_shipments(order, pickup, settings)
-        db.session.add(Payment(order=order, method=details.payment_method,
-                               amount_vnd=order.total_vnd, status="pending"))
-        cart.status = "ordered"
+    try:
+        with write_transaction(db.session):
+            replay = _replay(idempotency_key, request_hash)
+            if replay is not None:
+                return False, replay
+            order = _new_order(cart, details, settings, idempotency_key, request_hash, user_id)
+            _add_lines(order, lines)
+            pickup = _pickup_location(details)
+            allocation.reserve(
+                [allocation.Want(line.id, line.variant_id, line.sku, line.quantity)
+                 for line in order.lines],
+                reference=f"order {order.number}", province_code=details.province_code,
+                pickup_location_id=pickup.id if pickup else None)
+            _add_shipments(order, pickup, settings)
+            db.session.add(Payment(order=order, method=details.payment_method,
+                                   amount_vnd=order.total_vnd, status="pending"))
+            cart.status = "ordered"
+    except IntegrityError:
+        # The same checkout sent twice at once: the other send holds the key.
+        replay = _replay(idempotency_key, request_hash)
+        if replay is None:
+            raise
+        return False, replay
     return True, order
+
+
+def _replay(idempotency_key: str | None, request_hash: str) -> Order | None:
+    """The order an earlier send of this key placed, or None; another body is a conflict."""
+    if not idempotency_key:
+        return None
+    existing = by_idempotency_key(idempotency_key)
+    if existing is not None and existing.request_hash != request_hash:
+        raise IdempotencyConflict("this idempotency key was used for another checkout",
+                                  {"idempotency_key": idempotency_key})
+    return existing
 
 
 def _hash(text: str) -> str:

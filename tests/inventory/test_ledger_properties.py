@@ -5,12 +5,13 @@ plain model of what should be there."""
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from shop.database import write_transaction
-from shop.errors import InsufficientStock
+from shop.errors import InsufficientStock, ValidationError
 from shop.extensions import db
 from shop.inventory import counts, services, stock, transfers
 from shop.inventory.models import StockLevel
@@ -103,6 +104,11 @@ class StockMachine(RuleBasedStateMachine):
     @rule(quantity=QUANTITY, where=st.integers(0, 2))
     def damage(self, quantity, where):
         location = self.locations[where]
+        if quantity > self.on_hand[location.id]:
+            with pytest.raises(ValidationError):
+                services.record_adjustment(location, self.variant, quantity, "damage",
+                                           actor_id=None, note="hỏng")
+            return
         services.record_adjustment(location, self.variant, quantity, "damage", actor_id=None,
                                    note="hỏng")
         self.on_hand[location.id] -= quantity

@@ -175,3 +175,19 @@ def test_check_ledger_sees_reserved_that_no_reservation_explains(shop):
     db.session.commit()
     assert [str(m) for m in services.ledger_mismatches()] == [
         f"{warehouse.code} CHE-1: reserved is 2, the ledger says 0"]
+
+
+def test_no_more_damage_than_is_there_and_only_own_goods_arrive(shop):
+    variant, warehouse, _ = shop
+    with pytest.raises(ValidationError) as refused:
+        services.record_adjustment(warehouse, variant, 11, "damage", actor_id=None, note="lũ")
+    assert refused.value.fields == {"quantity": "at most what is on hand"}
+    other = builders.product("Mắm", sku="MAM-1").variants[0]
+    with pytest.raises(ValidationError) as refused:
+        services.receive_goods(warehouse, other, 5, actor_id=None)
+    assert refused.value.fields == {"location": "not this producer's warehouse"}
+    warehouse.is_active = False
+    db.session.commit()
+    with pytest.raises(ValidationError):
+        services.receive_goods(warehouse, variant, 1, actor_id=None)
+    assert movements() == [(10, "receipt")]
