@@ -43,6 +43,10 @@ class OrderSettings:
     transfer_hours: int = 48
     card_enabled: bool = False
 
+    def shipping_fee(self, subtotal_vnd: int) -> int:
+        """The fee of one producer's delivery: free from the threshold."""
+        return 0 if subtotal_vnd >= self.free_shipping_from_vnd else self.shipping_fee_vnd
+
 
 def parse(body) -> Checkout:
     """A Checkout from the JSON of API.md (or the web form's fields); 422 naming each bad field."""

@@ -12,6 +12,7 @@ from shop.catalog.models import Variant
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.inventory.models import Location
+from shop.places.models import Province, Ward
 
 if TYPE_CHECKING:
     from shop.payments.models import Payment
@@ -91,6 +92,8 @@ class Order(db.Model):
         back_populates="order", cascade="all, delete-orphan", order_by="OrderEvent.id")
     payments: Mapped[list[Payment]] = relationship(back_populates="order", order_by="Payment.id")
     pickup_location: Mapped[Location | None] = relationship()
+    ward: Mapped[Ward | None] = relationship()
+    province: Mapped[Province | None] = relationship()
 
 
 class Shipment(db.Model):

@@ -52,9 +52,10 @@ def place_order(cart: Cart, details: Checkout, *, settings: OrderSettings, today
             replay = _replay(idempotency_key, request_hash)
             if replay is not None:
                 return False, replay
-            order = _new_order(cart, details, settings, idempotency_key, request_hash, user_id)
-            _add_lines(order, lines)
             pickup = _pickup_location(details)
+            order = _new_order(cart, details, settings, idempotency_key, request_hash, user_id)
+            order.pickup_location_id = pickup.id if pickup else None
+            _add_lines(order, lines)
             allocation.reserve(
                 [allocation.Want(line.id, line.variant_id, line.sku, line.quantity)
                  for line in order.lines],
@@ -153,9 +154,8 @@ def _add_shipments(order: Order, pickup: Location | None, settings: OrderSetting
         for producer_id, group in by_producer:
             group = list(group)
             subtotal = sum(line.line_total_vnd for line in group)
-            fee = 0 if subtotal >= settings.free_shipping_from_vnd else settings.shipping_fee_vnd
             shipment = Shipment(kind="delivery", producer_id=producer_id, subtotal_vnd=subtotal,
-                                shipping_vnd=fee)
+                                shipping_vnd=settings.shipping_fee(subtotal))
             order.shipments.append(shipment)
             for line in group:
                 line.shipment = shipment

@@ -22,6 +22,7 @@ gives ``000201010212385700...62170813OC2611-0001236304`` followed by the CRC.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
@@ -227,8 +228,12 @@ def parse(payload: str) -> dict:
 
 
 def svg(payload: str, scale: int = 5) -> str:
-    """The QR code of `payload` as an inline <svg> element (no XML declaration), error level M."""
+    """The QR code of `payload` as an <svg> document with its namespace (no XML declaration),
+    so that it works inline in a page and as an image of its own; error level M."""
     if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
         raise ValueError(f"the scale is a whole number of pixels per module, at least 1, not {scale!r}")
     code = segno.make(payload, error="m", micro=False)  # banking apps do not read Micro QR
-    return code.svg_inline(scale=scale, dark="#1d1d1b")
+    buffer = io.BytesIO()
+    code.save(buffer, kind="svg", xmldecl=False, svgns=True, scale=scale, dark="#1d1d1b",
+              nl=False)
+    return buffer.getvalue().decode("utf-8")

@@ -8,6 +8,7 @@ from shop.web.salespoint import (  # noqa: E402,F401
     access,
     counts,
     devices,
+    pickups,
     reconciliation,
     stock,
     till,

@@ -7,7 +7,6 @@ idempotency key ("web:<token>"), so sending the same form twice gives one order.
 from __future__ import annotations
 
 import secrets
-from itertools import groupby
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -17,9 +16,7 @@ from flask_login import current_user
 from shop.clock import today
 from shop.errors import IdempotencyConflict, InsufficientStock, ShopError, ValidationError
 from shop.extensions import db
-from shop.inventory import queries as stock_queries
-from shop.inventory.models import Location
-from shop.orders import carts
+from shop.orders import carts, quotes
 from shop.orders import checkout as checkout_details
 from shop.orders import services as orders
 from shop.orders.models import Cart
@@ -86,6 +83,8 @@ def place_order():
         return _already_placed_or_empty(key)
     if created:
         ordering.after_placed(order)
+        flash(_("Thank you! Your order %(number)s is placed; the details are on their way to "
+                "%(email)s.", number=order.number, email=order.email), "success")
     session.pop(CART_KEY, None)
     if order.payment_method == "card" and order.status == "awaiting_payment":
         try:
@@ -146,47 +145,16 @@ def _shortage(cart: Cart, error: InsufficientStock) -> dict:
             "available": error.details.get("available")}
 
 
-def _pickup_points(cart: Cart) -> list[dict]:
-    """The sales points that offer pickup, each marked whether it has every line now."""
-    points = db.session.scalars(db.select(Location).where(
-        Location.kind == "sales_point", Location.is_active, Location.offers_pickup)
-        .order_by(Location.name, Location.id)).all()
-    held = {location.id: available for location, available in
-            stock_queries.sales_point_stock([line.variant_id for line in cart.lines])}
-    result = []
-    for point in points:
-        available = held.get(point.id, {})
-        missing = [line.variant.sku for line in cart.lines
-                   if available.get(line.variant_id, 0) < line.quantity]
-        result.append({"location": point, "ready": not missing, "missing": missing})
-    return sorted(result, key=lambda item: not item["ready"])
-
-
-def _delivery_estimate(cart: Cart, settings: checkout_details.OrderSettings) -> list[dict]:
-    """One shipment per producer, as place_order makes them, with its fee."""
-    def producer_of(line):
-        return line.variant.product.producer_id
-
-    shipments = []
-    for _producer_id, group in groupby(sorted(cart.lines, key=producer_of), key=producer_of):
-        group = list(group)
-        subtotal = sum(line.quantity * line.variant.price_vnd for line in group)
-        fee = 0 if subtotal >= settings.free_shipping_from_vnd else settings.shipping_fee_vnd
-        shipments.append({"producer": group[0].variant.product.producer.name,
-                          "subtotal_vnd": subtotal, "shipping_vnd": fee})
-    return shipments
-
-
 def _render(cart: Cart, form: dict, errors: dict, *, token: str = "", shortage: dict | None = None,
             status: int = 200):
     settings = ordering.order_settings()
     province = db.session.get(Province, form["province_code"]) if form["province_code"] else None
     view = carts.view(cart)
-    shipments = _delivery_estimate(cart, settings)
+    shipments = quotes.delivery_shipments(cart, settings)
     delivery_fee = sum(s["shipping_vnd"] for s in shipments)
     return render_template(
         "storefront/checkout.html", cart=cart, view=view, form=form, errors=errors,
         shortage=shortage, settings=settings, provinces=places.provinces(),
         wards=places.wards_of(province.code) if province else [],
-        pickup_points=_pickup_points(cart), shipments=shipments, delivery_fee=delivery_fee,
+        pickup_points=quotes.pickup_points(cart), shipments=shipments, delivery_fee=delivery_fee,
         checkout_token=token or secrets.token_urlsafe(24)), status
