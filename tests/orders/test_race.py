@@ -1,4 +1,5 @@
-"""200 buyers race for the last 50 units while the sales point sells at the counter."""
+"""200 buyers (half through the web form, half through the API) race for the last units
+while the sales point sells at the counter."""
 
 import uuid
 from datetime import UTC, datetime
@@ -48,13 +49,31 @@ def test_200_buyers_for_the_last_50_units(app):
         return client.post("/api/v1/pos/sales", json=sale,
                            headers={"Authorization": f"Bearer {token}"}).status_code
 
-    outcomes = run_together(app, [buyer(n) for n in range(200)] + [counter_sale] * 10)
+    def web_buyer(n):
+        def job():
+            from tests.orders import web
+
+            client = app.test_client()
+            web.english(client)
+            web.add(client, "HOT-1", 1)
+            response = web.place(client)
+            if response.status_code == 303:
+                return 201, None
+            short = "Not enough stock" in response.get_data(as_text=True)
+            return (409, "insufficient_stock") if response.status_code == 422 and short else (
+                response.status_code, "unexpected")
+        return job
+
+    buyers = [buyer(n) if n % 2 else web_buyer(n) for n in range(200)]
+    outcomes = run_together(app, buyers + [counter_sale] * 10)
     orders, counter = outcomes[:200], outcomes[200:]
     assert counter == [201] * 10
     placed = [o for o in orders if o[0] == 201]
     refused = [o for o in orders if o[0] != 201]
     assert set(refused) <= {(409, "insufficient_stock")}
     assert db.session.scalar(select(func.count()).select_from(Order)) == len(placed)
+    through = {key.split(":")[0] for key in db.session.scalars(select(Order.idempotency_key))}
+    assert through == {"web", "api"}, "orders came through both the web form and the API"
     assert db.session.scalar(select(func.count()).select_from(PosSale)) == 10
     at_house, at_point = stock.level(variant_id, warehouse.id), stock.level(variant_id, point.id)
     assert at_house.on_hand == 20 and at_point.on_hand == 10
