@@ -21,3 +21,17 @@ def parse_vnd(text: str) -> int:
     if not cleaned.isdigit():
         raise ValueError(f"not a whole number of đồng: {text!r}")
     return int(cleaned)
+
+
+MAX_AMOUNT_VND = 10_000_000_000
+
+
+def read_amount(text: str) -> int | None:
+    """An amount typed in a form: None when left empty; ValueError when it is not a whole
+    number of đồng from 0 to ten billion."""
+    if not (text or "").strip():
+        return None
+    amount = parse_vnd(text)
+    if amount > MAX_AMOUNT_VND:
+        raise ValueError(f"more than {MAX_AMOUNT_VND} đồng: {text!r}")
+    return amount

@@ -122,3 +122,13 @@ def test_an_unexpected_error_is_a_clean_500(database_url, tmp_path):
     assert page.status_code == 500 and "Đã có lỗi" in page.get_data(as_text=True)
     api = client.get("/api/v1/boom")
     assert api.status_code == 500 and api.get_json()["error"]["code"] == "server_error"
+
+
+def test_reading_an_amount_typed_in_a_form():
+    from shop.money import read_amount
+
+    assert read_amount("") is None and read_amount("  ") is None
+    assert read_amount("480.000") == 480000 and read_amount("480000 ₫") == 480000
+    for bad in ("12,5k", "-3", "10000000001"):
+        with pytest.raises(ValueError):
+            read_amount(bad)

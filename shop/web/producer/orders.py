@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
-from shop.money import format_vnd, parse_vnd
+from shop.money import format_vnd, read_amount
 from shop.orders import fulfilment
 from shop.orders import status as order_status
 from shop.orders.models import Order, Shipment
@@ -30,7 +30,6 @@ from shop.web.producer.forms import optional_int
 
 PER_PAGE = 50
 WAITING = ("pending", "packed", "shipped")
-MAX_CASH_VND = 10_000_000_000
 # The moves a producer makes, in the order they come: (status it leads to, endpoint).
 MOVES = (("packed", ".pack_order"), ("shipped", ".ship_order"), ("delivered", ".deliver_order"))
 
@@ -167,16 +166,12 @@ def deliver_order(shipment_id: int):
     """The buyer has the parcel; for cash on delivery, the cash the carrier collected."""
     text = request.form.get("cash_collected", "").strip()
     typed = {"cash_collected": text}
-    cash = None
-    if text:
-        try:
-            cash = parse_vnd(text)
-        except ValueError:
-            cash = None
-        if cash is None or cash > MAX_CASH_VND:
-            return _detail(_own_shipment(shipment_id), 422,
-                           _("Enter the amount in đồng, for example 250000. Nothing was changed."),
-                           typed)
+    try:
+        cash = read_amount(text)
+    except ValueError:
+        return _detail(_own_shipment(shipment_id), 422,
+                       _("Enter the amount in đồng, for example 250000. Nothing was changed."),
+                       typed)
     shipment, refused = _move(shipment_id, "delivered", typed, cash_collected_vnd=cash)
     if refused:
         return refused

@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
-from shop.money import format_vnd, parse_vnd
+from shop.money import format_vnd, read_amount
 from shop.orders import fulfilment
 from shop.orders import status as order_status
 from shop.orders.models import Order, Shipment
@@ -26,7 +26,6 @@ from shop.web.labels import ORDER_STATUSES, SHIPMENT_STATUSES
 from shop.web.salespoint import bp
 
 SHOWN = 200
-MAX_CASH_VND = 10_000_000_000
 
 
 def _pickups():
@@ -116,16 +115,12 @@ def collect_pickup(shipment_id: int):
     """The buyer took the goods; for a cash order, the cash taken at the counter."""
     text = request.form.get("cash_collected", "").strip()
     typed = {"cash_collected": text}
-    cash = None
-    if text:
-        try:
-            cash = parse_vnd(text)
-        except ValueError:
-            cash = None
-        if cash is None or cash > MAX_CASH_VND:
-            _pickup_or_404(shipment_id)
-            return _page(422, _("Enter the amount in đồng, for example 250000. Nothing was "
-                                "changed."), shipment_id, typed)
+    try:
+        cash = read_amount(text)
+    except ValueError:
+        _pickup_or_404(shipment_id)
+        return _page(422, _("Enter the amount in đồng, for example 250000. Nothing was "
+                            "changed."), shipment_id, typed)
     shipment, refused = _move(shipment_id, "collected", typed, cash_collected_vnd=cash)
     if refused:
         return refused
