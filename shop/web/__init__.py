@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from shop.web.admin import bp as admin_bp
     from shop.web.api import bp as api_bp
     from shop.web.auth import bp as auth_bp
     from shop.web.producer import bp as producer_bp
@@ -15,5 +16,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(producer_bp)
     app.register_blueprint(salespoint_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(webhooks_bp)

@@ -1,0 +1,23 @@
+"""The program office's workspace at /admin: admins only.
+
+`require_admin` runs before every view: visitors are sent to sign in, signed-in users who are
+not admins are refused (403).
+"""
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def require_admin():
+    if not current_user.is_authenticated:
+        target = request.full_path.rstrip("?") if request.method == "GET" else url_for(".transfers")
+        return redirect(url_for("auth.login", next=target))
+    if not current_user.is_admin:
+        abort(403)
+    return None
+
+
+from shop.web.admin import payments  # noqa: E402,F401
