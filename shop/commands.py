@@ -168,5 +168,25 @@ def confirm_transfer_command(order_number: str, amount_vnd: int) -> None:
     click.echo(f"{order_number} paid and confirmed")
 
 
+@shop_cli.command("import-bank-statement")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_bank_statement_command(path: str) -> None:
+    """Confirm the bank transfers of a statement CSV (date, amount_vnd, purpose); list the rest."""
+    from shop.payments import bank_statement
+
+    try:
+        lines = bank_statement.import_statement(Path(path).read_bytes(), actor_id=None)
+    except ImportRefused as refused:
+        click.secho(f"{path}: refused, nothing was imported", fg="red", err=True)
+        for line, reason in refused.rows:
+            click.echo(f"  line {line}: {reason}", err=True)
+        sys.exit(1)
+    for line in lines:
+        detail = f" ({line.message})" if line.message else ""
+        click.echo(f"line {line.line}: {line.order_number or '-'} {line.amount_vnd} {line.outcome}{detail}")
+    paid = sum(1 for line in lines if line.outcome == "paid")
+    click.echo(f"{paid} transfer(s) confirmed, {len(lines) - paid} other row(s) listed")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(shop_cli)

@@ -1,6 +1,7 @@
 """Every model, imported in one place so that Alembic and the app see all tables."""
 
 from shop.accounts.models import ProducerMember, SalesPointStaff, User
+from shop.audit.models import AuditEntry
 from shop.catalog.models import Certificate, Producer, Product, Variant
 from shop.inventory.models import (
     Location,
@@ -18,6 +19,7 @@ from shop.places.models import FormerProvince, Province, Region, Ward
 from shop.pos.models import PosDevice, PosSale, PosSaleLine
 
 __all__ = [
+    "AuditEntry",
     "Certificate", "FormerProvince", "Location", "PosDevice", "PosSale", "PosSaleLine",
     "Producer", "ProducerMember", "Product", "Province", "Region", "SalesPointStaff",
     "StockCount", "StockCountLine", "StockLevel", "StockMovement", "StockReservation",

@@ -14,6 +14,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from shop.audit import services as audit
 from shop.clock import utcnow
 from shop.database import write_transaction
 from shop.errors import Conflict, ShopError
@@ -71,17 +72,26 @@ def confirm_transfer(order: Order, amount_vnd: int, *, actor_id: int | None, not
     """The program office saw the transfer arrive: an exact amount pays the order."""
     with write_transaction(db.session):
         db.session.refresh(order, with_for_update=True)
-        payment = _pending(order, "bank_transfer")
-        if payment is None or order.payment_status not in ("unpaid", "mismatch"):
-            raise Conflict(f"order {order.number} is not waiting for a bank transfer")
-        if amount_vnd != order.total_vnd:
-            if order.payment_status == "unpaid":
-                status.transition(order, "mismatch", subject="payment", actor_id=actor_id,
-                                  reason=f"received {amount_vnd}, expected {order.total_vnd}")
-            order.needs_attention = True
-            return order
-        _mark_paid(order, payment, actor_id=actor_id, reason=note or "bank transfer received")
+        record_transfer(order, amount_vnd, actor_id=actor_id, note=note)
     return order
+
+
+def record_transfer(order: Order, amount_vnd: int, *, actor_id: int | None, note: str = "") -> bool:
+    """One transfer that arrived for `order`: True when it paid the order, False when the amount
+    differs (the order is flagged); Conflict when the order waits for no transfer. Caller commits."""
+    payment = _pending(order, "bank_transfer")
+    if payment is None or order.payment_status not in ("unpaid", "mismatch"):
+        raise Conflict(f"order {order.number} is not waiting for a bank transfer")
+    audit.record("payment.transfer_received", actor_id=actor_id, subject=f"order:{order.number}",
+                 amount_vnd=amount_vnd, due_vnd=order.total_vnd, note=note)
+    if amount_vnd != order.total_vnd:
+        if order.payment_status == "unpaid":
+            status.transition(order, "mismatch", subject="payment", actor_id=actor_id,
+                              reason=f"received {amount_vnd}, expected {order.total_vnd}")
+        order.needs_attention = True
+        return False
+    _mark_paid(order, payment, actor_id=actor_id, reason=note or "bank transfer received")
+    return True
 
 
 def _mark_paid(order: Order, payment: Payment, *, actor_id: int | None, reason: str) -> None:

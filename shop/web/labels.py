@@ -62,6 +62,15 @@ PAYMENT_METHODS = {
     "bank_transfer": _l("Bank transfer (VietQR)"),
     "card": _l("Card"),
 }
+STATEMENT_OUTCOMES = {
+    "paid": _l("Confirmed: the order is paid"),
+    "flagged": _l("Amount differs: the order is flagged for review"),
+    "already_paid": _l("The order was already paid"),
+    "not_waiting": _l("The order is not waiting for a transfer"),
+    "unknown_order": _l("No order has this number"),
+    "no_order_number": _l("No order number in the purpose"),
+    "not_a_credit": _l("Not an incoming transfer"),
+}
 VAT_RATES = {"exempt": _l("not subject to VAT"), "0": "0%", "5": "5%", "8": "8%", "10": "10%"}
 
 

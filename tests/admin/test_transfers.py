@@ -19,6 +19,9 @@ MATRIX = {
                         {"anonymous": 302, **dict.fromkeys(ROLES[1:5], 403), "admin": 200}),
     "admin.confirm_transfer": ("POST", "/admin/payments/transfers/{order}",
                                {"anonymous": 302, **dict.fromkeys(ROLES[1:5], 403), "admin": 303}),
+    # without a file: the admin is told to choose one
+    "admin.import_statement": ("POST", "/admin/payments/statement",
+                               {"anonymous": 302, **dict.fromkeys(ROLES[1:5], 403), "admin": 422}),
 }
 
 

@@ -6,13 +6,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.errors import ShopError
+from shop.errors import ImportRefused, ShopError
 from shop.extensions import db
 from shop.money import format_vnd, read_amount
 from shop.orders.models import Order
-from shop.payments import queries
+from shop.payments import bank_statement, queries
 from shop.payments import services as payments
 from shop.web.admin import bp
+from shop.web.labels import STATEMENT_OUTCOMES
 
 
 @bp.get("/payments/transfers")
@@ -47,3 +48,18 @@ def confirm_transfer(number: str):
                 "flagged for review and stays in the queue.", amount=format_vnd(amount, str(get_locale())),
                 number=number, due=format_vnd(order.total_vnd, str(get_locale()))), "error")
     return redirect(url_for(".transfers"), 303)
+
+
+@bp.post("/payments/statement")
+def import_statement():
+    """Read an uploaded bank statement: confirm the transfers it shows, list the other rows."""
+    upload = request.files.get("statement")
+    if upload is None or not upload.filename:
+        flash(_("Choose the bank statement file (CSV) to import. Nothing was changed."), "error")
+        return render_template("admin/transfers.html", orders=queries.awaiting_transfers()), 422
+    try:
+        lines = bank_statement.import_statement(upload.read(), actor_id=current_user.id)
+    except ImportRefused as refused:
+        return render_template("admin/transfers.html", orders=queries.awaiting_transfers(),
+                               refused=refused.rows), 422
+    return render_template("admin/statement.html", lines=lines, labels=STATEMENT_OUTCOMES)
