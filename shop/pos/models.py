@@ -49,7 +49,7 @@ class PosSale(db.Model):
     occurred_at: Mapped[datetime]
     payment_method: Mapped[str] = mapped_column(String(20))
     total_vnd: Mapped[int] = mapped_column(BigInteger)
-    receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    receipt_number: Mapped[str | None] = mapped_column(String(80), unique=True)
     flagged: Mapped[bool] = mapped_column(default=False, index=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     response_json: Mapped[str] = mapped_column(Text, default="")

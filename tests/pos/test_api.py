@@ -82,7 +82,7 @@ def test_one_sale(client, token, validate):
     validate(response.get_json(), "PosSale")
     assert response.get_json() == {
         "id": "5f0c6a1e-2b0e-4c55-9a61-0f7c2d1f9b10",
-        "receipt_number": "QN-HALONG-261120-5F0C6A1E", "occurred_at": "2026-11-20T09:15:00+07:00",
+        "receipt_number": "QN-HALONG-261120-5F0C6A1E2B0E", "occurred_at": "2026-11-20T09:15:00+07:00",
         "payment_method": "cash", "total_vnd": 500000,
         "lines": [{"sku": "CHE-1", "quantity": 2, "unit_price_vnd": 250000, "line_total_vnd": 500000}],
         "flags": []}

@@ -27,6 +27,7 @@ MATRIX = {
     "api.products": ("GET", "/api/v1/products", PUBLIC),
     "api.product": ("GET", "/api/v1/products/{slug}", PUBLIC),
     "api.openapi_document": ("GET", "/api/v1/openapi.json", PUBLIC),
+    "api.stats": ("GET", "/api/v1/stats", PUBLIC),
     "static": ("GET", "/static/css/shop.css", PUBLIC),
     # The POS API answers to device tokens only: a signed-in session is not enough.
     "api.pos_stock": ("GET", "/api/v1/pos/stock", dict.fromkeys(ROLES, 401)),
@@ -55,6 +56,7 @@ MATRIX = {
 
 
 def test_every_route_has_a_decision(app):
+    from tests.admin.test_stats import MATRIX as ADMIN_STATS
     from tests.admin.test_transfers import MATRIX as ADMIN
     from tests.orders.test_access import MATRIX as ORDERS
     from tests.producer.test_access import MATRIX as PRODUCER
@@ -63,7 +65,7 @@ def test_every_route_has_a_decision(app):
     from tests.salespoint.test_pickup_access import MATRIX as PICKUPS
 
     decided = (set(MATRIX) | set(PRODUCER) | set(SALESPOINT) | set(ORDERS) | set(PRODUCER_ORDERS)
-               | set(PICKUPS) | set(ADMIN))
+               | set(PICKUPS) | set(ADMIN) | set(ADMIN_STATS))
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == decided
 
 

@@ -13,11 +13,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 def require_admin():
     if not current_user.is_authenticated:
-        target = request.full_path.rstrip("?") if request.method == "GET" else url_for(".transfers")
+        target = request.full_path.rstrip("?") if request.method == "GET" else url_for(".home")
         return redirect(url_for("auth.login", next=target))
     if not current_user.is_admin:
         abort(403)
     return None
 
 
-from shop.web.admin import payments  # noqa: E402,F401
+from shop.web.admin import home, payments  # noqa: E402,F401

@@ -7,4 +7,4 @@ from shop.extensions import csrf
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
-from shop.web.api import openapi, orders, places, pos, products  # noqa: E402,F401
+from shop.web.api import openapi, orders, places, pos, products, stats  # noqa: E402,F401

@@ -260,3 +260,14 @@ DOCUMENT["paths"].update({
 })
 DOCUMENT["components"]["securitySchemes"]["order"] = {
     "type": "http", "scheme": "bearer", "description": "an order's access_token"}
+
+STAT_ROW = _obj({"key": STRING, "label": STRING, "count": INTEGER, "share": {"type": "number"},
+                 "amount_vnd": INTEGER}, ["key", "label", "count", "share"])
+SCHEMAS["Stats"] = _obj({"day": {"type": "string", "format": "date"}, "tables": {
+    "type": "object", "additionalProperties": _obj({
+        "total": INTEGER, "rows": {"type": "array", "items": STAT_ROW}})}})
+DOCUMENT["paths"]["/stats"] = {"get": {
+    "operationId": "stats",
+    "responses": {"200": _ok("Stats", "the program in figures: certified products by stars, group, "
+                                      "region and province, producers by kind, certificates per "
+                                      "month, sales by region and sales point, top products")}}}

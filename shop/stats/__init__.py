@@ -1,0 +1,1 @@
+"""The program in figures: aggregated counts and sales, with no personal data."""
