@@ -92,18 +92,36 @@ def seed_demo_command() -> None:
 
 @shop_cli.command("certificates-due")
 @click.option("--days", default=30, show_default=True, help="Look this many days ahead.")
-def certificates_due_command(days: int) -> None:
+@click.option("--notify", is_flag=True,
+              help="Email the producers the expiry notice (once per certificate, within --days).")
+def certificates_due_command(days: int, notify: bool) -> None:
     """List certificates that expire within DAYS, and those already expired."""
     day = today()
     due = catalog.certificates_due(day, days)
     if not due:
         click.echo(f"no certificate expires within {days} days")
-        return
     for c in due:
         left = (c.valid_until - day).days
         when = f"expired {-left} day(s) ago" if left < 0 else f"expires in {left} day(s)"
         click.echo(f"{c.valid_until}  {when:<24} {c.stars}★  {c.product.name} "
                    f"({c.product.producer.name}, decision {c.decision_number})")
+    if notify:
+        _notify_expiries(day, days)
+
+
+def _notify_expiries(day, days: int) -> None:
+    from shop.catalog import registry
+
+    sent = 0
+    for certificate in registry.notices_due(day, days):
+        try:
+            to = registry.notify_expiry(certificate, actor_id=None)
+        except ShopError as error:
+            click.secho(f"not notified: {certificate.product.name}: {error.message}", fg="yellow", err=True)
+            continue
+        sent += 1
+        click.echo(f"notice sent: {certificate.product.name} -> {', '.join(to)}")
+    click.echo(f"{sent} expiry notice(s) sent")
 
 
 @shop_cli.command("check-ledger")

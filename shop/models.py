@@ -2,7 +2,7 @@
 
 from shop.accounts.models import ProducerMember, SalesPointStaff, User
 from shop.audit.models import AuditEntry
-from shop.catalog.models import Certificate, Producer, Product, Variant
+from shop.catalog.models import Certificate, Producer, Product, QualityReport, Variant
 from shop.inventory.models import (
     Location,
     StockCount,
@@ -19,7 +19,7 @@ from shop.places.models import FormerProvince, Province, Region, Ward
 from shop.pos.models import PosDevice, PosSale, PosSaleLine
 
 __all__ = [
-    "AuditEntry",
+    "AuditEntry", "QualityReport",
     "Certificate", "FormerProvince", "Location", "PosDevice", "PosSale", "PosSaleLine",
     "Producer", "ProducerMember", "Product", "Province", "Region", "SalesPointStaff",
     "StockCount", "StockCountLine", "StockLevel", "StockMovement", "StockReservation",

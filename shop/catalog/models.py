@@ -70,6 +70,9 @@ class Producer(db.Model):
     members_count: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The program office checked the tax code, kind and address against the business register.
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     province: Mapped[Province] = relationship(lazy="joined")
     ward: Mapped[Ward | None] = relationship()
@@ -166,6 +169,9 @@ class Certificate(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="active")
     verify_code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_reason: Mapped[str] = mapped_column(String(300), default="")
+    # When the producer was told that the certificate is about to expire (sent once).
+    notice_sent_at: Mapped[datetime | None]
 
     product: Mapped[Product] = relationship(back_populates="certificates")
 
@@ -181,3 +187,31 @@ class Certificate(db.Model):
 
     def is_valid_on(self, day: date) -> bool:
         return self.status == "active" and self.decision_date <= day <= self.valid_until
+
+
+REPORT_KINDS = ("quality", "labelling", "certificate", "other")
+REPORT_STATUSES = ("new", "in_review", "closed")
+
+
+class QualityReport(db.Model):
+    """A consumer's report of a problem with a product, for the program office to triage."""
+
+    __tablename__ = "quality_report"
+    __table_args__ = (
+        CheckConstraint(_in("kind", REPORT_KINDS), name="kind"),
+        CheckConstraint(_in("status", REPORT_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    message: Mapped[str] = mapped_column(Text)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(10), default="new", index=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    product: Mapped[Product] = relationship()

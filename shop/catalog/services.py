@@ -133,6 +133,15 @@ def listed_count(today: date) -> int:
 def create_producer(*, name: str, kind: str, tax_code: str, province_code: str,
                     ward_code: str | None = None, address: str = "", story: str = "") -> Producer:
     """Register a producer (the program office's registry; imports use the same rules)."""
+    producer = add_producer(name=name, kind=kind, tax_code=tax_code, province_code=province_code,
+                            ward_code=ward_code, address=address, story=story)
+    db.session.commit()
+    return producer
+
+
+def producer_problems(*, name: str, kind: str, tax_code: str, province_code: str,
+                      ward_code: str | None, exclude_id: int | None = None) -> None:
+    """ValidationError or Conflict naming each bad field of a producer's registry entry."""
     from shop.places import services as places
 
     problems = {}
@@ -147,14 +156,24 @@ def create_producer(*, name: str, kind: str, tax_code: str, province_code: str,
     places.require_province(province_code)
     if ward_code:
         places.require_ward(ward_code, province_code)
-    if db.session.scalar(db.select(Producer.id).where(Producer.tax_code == tax_code)):
+    taken = db.select(Producer.id).where(Producer.tax_code == tax_code)
+    if exclude_id is not None:
+        taken = taken.where(Producer.id != exclude_id)
+    if db.session.scalar(taken):
         raise Conflict(f"a producer with tax code {tax_code} exists",
                        {"fields": {"tax_code": "taken"}})
+
+
+def add_producer(*, name: str, kind: str, tax_code: str, province_code: str,
+                 ward_code: str | None = None, address: str = "", story: str = "") -> Producer:
+    """A new registry entry, checked field by field. Caller commits."""
+    producer_problems(name=name, kind=kind, tax_code=tax_code, province_code=province_code,
+                      ward_code=ward_code)
     producer = Producer(name=name.strip(), slug=unique_slug(Producer, name), kind=kind,
                         tax_code=tax_code, province_code=province_code, ward_code=ward_code,
                         address=address.strip(), story=sanitise(story))
     db.session.add(producer)
-    db.session.commit()
+    db.session.flush()
     return producer
 
 

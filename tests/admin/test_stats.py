@@ -11,8 +11,6 @@ from shop.orders import services as orders
 from shop.pos import schemas
 from shop.pos import services as pos
 from tests import builders
-from tests.admin.test_transfers import MATRIX as ADMIN_MATRIX
-from tests.admin.test_transfers import ROLES
 
 DAY = builders.DAY
 # (name, stars, group, province, producer kind, decision date); the last one has expired by DAY
@@ -139,23 +137,3 @@ def test_the_dashboard_shows_each_table_with_a_chart_and_its_csv(client, login, 
     assert lines[0] == "key,label,count,share_percent,amount_vnd"
     assert "food,Thực phẩm,3,50.0," in lines
     assert client.get("/admin/stats/nope.csv").status_code == 404
-
-
-MATRIX = {
-    "admin.home": ("GET", "/admin/", {"anonymous": 302, **dict.fromkeys(ROLES[1:5], 403), "admin": 200}),
-    "admin.stats_csv": ("GET", "/admin/stats/products_by_stars.csv",
-                        {"anonymous": 302, **dict.fromkeys(ROLES[1:5], 403), "admin": 200}),
-}
-assert not set(MATRIX) & set(ADMIN_MATRIX)
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("endpoint", sorted(MATRIX))
-def test_access(client, login, endpoint, role):
-    method, path, expected = MATRIX[endpoint]
-    if role != "anonymous":
-        roles = {"customer": "customer", "producer": f"producer:{builders.producer().tax_code}",
-                 "staff": "staff:QN-HALONG", "manager": "staff:QN-HALONG:manager", "admin": "admin"}
-        builders.sales_point("QN-HALONG")
-        login(builders.user(f"{role}@example.com", roles[role]))
-    assert client.open(path, method=method).status_code == expected[role]

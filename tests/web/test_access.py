@@ -52,12 +52,14 @@ MATRIX = {
     "storefront.order_qr": ("GET", "/orders/{order}/qr.svg", dict.fromkeys(ROLES, 404)),
     "storefront.pay": ("POST", "/orders/{order}/pay", dict.fromkeys(ROLES, 404)),
     "storefront.cancel": ("POST", "/orders/{order}/cancel", dict.fromkeys(ROLES, 404)),
+    "storefront.report_form": ("GET", "/p/{slug}/report", PUBLIC),
+    # an empty report is refused, for everyone alike
+    "storefront.report": ("POST", "/p/{slug}/report", dict.fromkeys(ROLES, 422)),
 }
 
 
 def test_every_route_has_a_decision(app):
-    from tests.admin.test_stats import MATRIX as ADMIN_STATS
-    from tests.admin.test_transfers import MATRIX as ADMIN
+    from tests.admin.test_access import MATRIX as ADMIN
     from tests.orders.test_access import MATRIX as ORDERS
     from tests.producer.test_access import MATRIX as PRODUCER
     from tests.producer.test_order_access import MATRIX as PRODUCER_ORDERS
@@ -65,7 +67,7 @@ def test_every_route_has_a_decision(app):
     from tests.salespoint.test_pickup_access import MATRIX as PICKUPS
 
     decided = (set(MATRIX) | set(PRODUCER) | set(SALESPOINT) | set(ORDERS) | set(PRODUCER_ORDERS)
-               | set(PICKUPS) | set(ADMIN) | set(ADMIN_STATS))
+               | set(PICKUPS) | set(ADMIN))
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == decided
 
 

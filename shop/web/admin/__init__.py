@@ -20,4 +20,18 @@ def require_admin():
     return None
 
 
-from shop.web.admin import home, payments  # noqa: E402,F401
+def problems_of(error) -> dict[str, str]:
+    """The field-by-field problems a ShopError carries, for the form to show beside each field."""
+    fields = getattr(error, "fields", None) or error.details.get("fields") or {}
+    return {name: str(text) for name, text in fields.items()}
+
+
+from shop.web.admin import (  # noqa: E402,F401
+    audit_log,
+    home,
+    payments,
+    producers,
+    reports,
+    sales_points,
+    supervision,
+)

@@ -13,4 +13,5 @@ from shop.web.storefront import (  # noqa: E402,F401
     orders,
     producers,
     products,
+    reports,
 )

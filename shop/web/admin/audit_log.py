@@ -1,0 +1,13 @@
+"""The audit log: every action the office took, newest first."""
+
+from flask import render_template, request
+
+from shop.audit import services as audit
+from shop.web.admin import bp
+
+
+@bp.get("/audit")
+def audit_log():
+    action = (request.args.get("action") or "").strip() or None
+    page = audit.entries(page=request.args.get("page", 1, type=int), action=action)
+    return render_template("admin/audit.html", page=page, action=action)
