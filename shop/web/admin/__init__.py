@@ -20,6 +20,12 @@ def require_admin():
     return None
 
 
+def province_options() -> list[tuple[str, str]]:
+    from shop.places import services as places
+
+    return [(p.code, p.name) for p in places.provinces()]
+
+
 def problems_of(error) -> dict[str, str]:
     """The field-by-field problems a ShopError carries, for the form to show beside each field."""
     fields = getattr(error, "fields", None) or error.details.get("fields") or {}

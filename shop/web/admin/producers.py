@@ -11,8 +11,7 @@ from shop.catalog.models import Certificate, Producer, Product
 from shop.clock import today
 from shop.errors import ShopError
 from shop.extensions import db
-from shop.places import services as places
-from shop.web.admin import bp, problems_of
+from shop.web.admin import bp, problems_of, province_options
 
 PER_PAGE = 50
 
@@ -29,7 +28,7 @@ def producers():
 
 
 def _form(template: str, status: int = 200, **context):
-    return render_template(template, provinces=[(p.code, p.name) for p in places.provinces()], **context), status
+    return render_template(template, provinces=province_options(), **context), status
 
 
 @bp.get("/producers/new")

@@ -9,8 +9,7 @@ from shop.errors import ShopError
 from shop.extensions import db
 from shop.inventory import sales_points as registry
 from shop.inventory.models import Location
-from shop.places import services as places
-from shop.web.admin import bp, problems_of
+from shop.web.admin import bp, problems_of, province_options
 
 
 def _point(code: str) -> Location:
@@ -19,7 +18,7 @@ def _point(code: str) -> Location:
 
 
 def _page(template: str, status: int = 200, **context):
-    return render_template(template, provinces=[(p.code, p.name) for p in places.provinces()],
+    return render_template(template, provinces=province_options(),
                            point_staff=_staff, **{"values": {}, "problems": {}, **context}), status
 
 
