@@ -17,6 +17,7 @@ from shop.catalog.models import Producer
 from shop.clock import utcnow
 from shop.errors import Conflict
 from shop.extensions import db
+from shop.orders.models import Order
 
 TEMPLATES = ("1", "2")  # 1: VAT invoice (credit method); 2: sales invoice (direct method)
 KINDS = ("original", "adjustment")
@@ -101,6 +102,7 @@ class Invoice(db.Model):
     verify_token: Mapped[str] = mapped_column(String(32), unique=True)
 
     producer: Mapped[Producer] = relationship()
+    order: Mapped[Order] = relationship()
     # Many-to-one only: adding an adjustment must not touch (and so "update") the original.
     adjusts: Mapped[Invoice | None] = relationship(remote_side=[id])
     lines: Mapped[list[InvoiceLine]] = relationship(
