@@ -27,8 +27,8 @@ def test_a_paid_order_gets_one_invoice_per_producer_with_lines_as_sold(market):
     assert [(i.producer_id, i.kind, i.template, i.symbol, i.number, i.total_vnd) for i in (tea, rice)] == [
         (market.tea.product.producer_id, "original", "1", SYMBOL, 1, 500_000),
         (market.rice.product.producer_id, "original", "1", SYMBOL, 1, 120_000)]
-    assert [(l.sku, l.name, l.unit, l.quantity, l.unit_price_vnd, l.vat_rate, l.amount_vnd,
-             l.before_tax_vnd, l.vat_vnd) for l in tea.lines] == [
+    assert [(line.sku, line.name, line.unit, line.quantity, line.unit_price_vnd, line.vat_rate,
+             line.amount_vnd, line.before_tax_vnd, line.vat_vnd) for line in tea.lines] == [
         ("CHE-1", "Chè Tân Cương – Hộp 200 g", market.tea.unit, 2, 250_000, "8", 500_000,
          462_963, 37_037)]
     assert tea.seller_name == "HTX Chè" and tea.seller_tax_code == market.tea.product.producer.tax_code
@@ -71,7 +71,8 @@ def test_a_card_payment_issues_the_invoice_once_even_when_the_event_comes_twice(
     original, reversal = invoices_of(order)
     assert (reversal.kind, reversal.adjusts_id, reversal.number, reversal.total_vnd) == (
         "adjustment", original.id, 2, -250_000)
-    assert [(l.quantity, l.amount_vnd, l.before_tax_vnd, l.vat_vnd) for l in reversal.lines] == [
+    assert [(line.quantity, line.amount_vnd, line.before_tax_vnd, line.vat_vnd)
+            for line in reversal.lines] == [
         (-1, -250_000, -231_481, -18_519)]
 
 
@@ -152,9 +153,8 @@ def test_an_issued_invoice_cannot_be_changed_through_the_orm(market):
     "UPDATE invoice SET total_vnd = 1", "UPDATE invoice_line SET quantity = 9"])
 def test_the_database_refuses_to_update_an_issued_invoice(market, statement):
     paid_order(("CHE-1", 1))
-    with pytest.raises(Exception, match="never changes"):
-        with db.engine.begin() as connection:
-            connection.execute(text(statement))
+    with pytest.raises(Exception, match="never changes"), db.engine.begin() as connection:
+        connection.execute(text(statement))
     assert db.session.scalar(select(func.sum(Invoice.total_vnd))) == 250_000
     assert db.session.scalar(select(func.sum(InvoiceLine.quantity))) == 1
 
