@@ -35,6 +35,12 @@ def next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def recent_months(day: date, count: int) -> list[date]:
+    """The first days of the month of `day` and the `count` - 1 before it, newest first."""
+    index = day.year * 12 + day.month - 1
+    return [date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(count)]
+
+
 @dataclass
 class Statement:
     producer: Producer

@@ -55,6 +55,7 @@ MATRIX = {
 
 
 def test_every_route_has_a_decision(app):
+    from tests.invoices.test_access import MATRIX as INVOICES
     from tests.orders.test_access import MATRIX as ORDERS
     from tests.producer.test_access import MATRIX as PRODUCER
     from tests.producer.test_order_access import MATRIX as PRODUCER_ORDERS
@@ -62,7 +63,7 @@ def test_every_route_has_a_decision(app):
     from tests.salespoint.test_pickup_access import MATRIX as PICKUPS
 
     decided = (set(MATRIX) | set(PRODUCER) | set(SALESPOINT) | set(ORDERS) | set(PRODUCER_ORDERS)
-               | set(PICKUPS))
+               | set(PICKUPS) | set(INVOICES))
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == decided
 
 

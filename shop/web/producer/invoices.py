@@ -1,0 +1,111 @@
+"""The producer's invoices, its invoice settings (owner only) and its monthly statements.
+
+Everything loads through `g.producer`: another producer's invoice is not found (404). Only the
+producer's owner sees and changes the settings; its staff get 403.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.clock import today
+from shop.errors import ShopError, ValidationError
+from shop.extensions import db
+from shop.invoices import queries, statements
+from shop.invoices import settings as invoice_settings
+from shop.invoices.models import symbol_for_year
+from shop.web import invoicing
+from shop.web.producer import bp
+from shop.web.producer.forms import optional_int
+
+PER_PAGE = 50
+STATEMENT_MONTHS = 12
+SETTINGS_FIELDS = ("template", "symbol", "legal_name", "tax_code", "address")
+
+
+@bp.get("/invoices")
+def invoices():
+    page = max(optional_int(request.args.get("page")) or 1, 1)
+    pagination = db.paginate(queries.of_producer(g.producer.id), page=page, per_page=PER_PAGE,
+                             error_out=False)
+    return render_template("producer/invoices/list.html", pagination=pagination,
+                           is_owner=g.membership.role == "owner")
+
+
+@bp.get("/invoices/<int:invoice_id>.pdf")
+def invoice_pdf(invoice_id: int):
+    invoice = queries.one_of_producer(g.producer.id, invoice_id)
+    if invoice is None:
+        abort(404)
+    return invoicing.pdf_response(invoice)
+
+
+def _owner_only() -> None:
+    if g.membership.role != "owner":
+        abort(403)
+
+
+def _settings_page(values: dict, problems: dict, status: int = 200):
+    day = today()
+    return render_template("producer/invoices/settings.html", values=values, problems=problems,
+                           this_year_symbol=symbol_for_year(values["symbol"], day.year)
+                           if len(values.get("symbol", "")) == 6 else ""), status
+
+
+@bp.get("/invoices/settings")
+def invoice_settings_page():
+    """How the producer's invoices are made; a default from its kind until the owner saves."""
+    _owner_only()
+    current = invoice_settings.settings_for(g.producer, today())
+    return _settings_page({name: getattr(current, name) for name in SETTINGS_FIELDS}, {})
+
+
+@bp.post("/invoices/settings")
+def save_invoice_settings():
+    _owner_only()
+    values = {name: request.form.get(name, "") for name in SETTINGS_FIELDS}
+    try:
+        invoice_settings.save_settings(g.producer, actor_id=current_user.id, day=today(), **values)
+    except ValidationError as error:
+        return _settings_page(values, error.fields, 422)
+    except ShopError as error:
+        abort(error.status)
+    flash(_("Invoice settings saved. Invoices already issued keep theirs."), "success")
+    return redirect(url_for(".invoice_settings_page"), 303)
+
+
+@bp.get("/statements")
+def statements_page():
+    """The last twelve months, each with its statement to download."""
+    return render_template("producer/invoices/statements.html",
+                           months=statements.recent_months(today(), STATEMENT_MONTHS))
+
+
+def _statement(month_text: str) -> statements.Statement:
+    try:
+        month = statements.parse_month(month_text)
+    except ValidationError:
+        abort(404)
+    return statements.monthly(g.producer, month,
+                              fee_basis_points=current_app.config["PLATFORM_FEE_BASIS_POINTS"])
+
+
+def _download(data, mimetype: str, name: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
+@bp.get("/statements/<month_text>.csv")
+def statement_csv(month_text: str):
+    statement = _statement(month_text)
+    return _download(statements.to_csv(statement), "text/csv; charset=utf-8",
+                     f"{g.producer.slug}-{statement.month:%Y-%m}.csv")
+
+
+@bp.get("/statements/<month_text>.pdf")
+def statement_pdf(month_text: str):
+    statement = _statement(month_text)
+    return _download(statements.to_pdf(statement), "application/pdf",
+                     f"{g.producer.slug}-{statement.month:%Y-%m}.pdf")
