@@ -120,7 +120,8 @@ def test_the_owner_saves_settings_and_a_bad_symbol_changes_nothing(client, login
     assert post(client, "/producer/invoices/settings", form).status_code == 303
     saved = db.session.get(InvoiceSettings, producer.id)
     year = f"{world['month'][2:4]}"
-    assert (saved.template, saved.symbol, saved.legal_name) == ("1", f"C{year}TBB", "Hợp tác xã Chè Tân Cương")
+    name = "Hợp tác xã Chè Tân Cương"
+    assert (saved.template, saved.symbol, saved.legal_name) == ("1", f"C{year}TBB", name)
     second = paid_order(("CHE-1", 1))
     invoice, = invoices_of(second)
-    assert (invoice.symbol, invoice.number, invoice.seller_name) == (f"C{year}TBB", 1, "Hợp tác xã Chè Tân Cương")
+    assert (invoice.symbol, invoice.number, invoice.seller_name) == (f"C{year}TBB", 1, name)
