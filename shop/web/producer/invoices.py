@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop.clock import today
@@ -23,6 +24,14 @@ from shop.web.producer.forms import optional_int
 PER_PAGE = 50
 STATEMENT_MONTHS = 12
 SETTINGS_FIELDS = ("template", "symbol", "legal_name", "tax_code", "address")
+# What each refused field needs, in the visitor's language (the service names the field).
+SETTINGS_PROBLEMS = {
+    "template": _l("Choose template 1 or 2."),
+    "symbol": _l("Six characters: C or K, two digits, a type letter, two capital letters (C26TAA)."),
+    "legal_name": _l("Enter the legal name (2 to 200 characters)."),
+    "tax_code": _l("A tax code has 10 digits, 10 digits and 3 more (0101234567-001), or 12 digits."),
+    "address": _l("Enter the address (5 to 300 characters)."),
+}
 
 
 @bp.get("/invoices")
@@ -69,7 +78,7 @@ def save_invoice_settings():
     try:
         invoice_settings.save_settings(g.producer, actor_id=current_user.id, day=today(), **values)
     except ValidationError as error:
-        return _settings_page(values, error.fields, 422)
+        return _settings_page(values, {name: SETTINGS_PROBLEMS[name] for name in error.fields}, 422)
     except ShopError as error:
         abort(error.status)
     flash(_("Invoice settings saved. Invoices already issued keep theirs."), "success")
