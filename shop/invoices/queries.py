@@ -31,5 +31,10 @@ def of_producer(producer_id: int):
             .order_by(Invoice.issued_at.desc(), Invoice.id.desc()))
 
 
+def adjustments_of(invoice_id: int) -> list[Invoice]:
+    return list(db.session.scalars(select(Invoice).where(Invoice.adjusts_id == invoice_id)
+                                   .order_by(Invoice.id)))
+
+
 def by_verify_token(token: str) -> Invoice | None:
     return db.session.scalar(select(Invoice).where(Invoice.verify_token == token))

@@ -7,6 +7,7 @@ from shop.accounts.models import ProducerMember
 from shop.extensions import db
 from shop.invoices.models import InvoiceSettings
 from tests import builders
+from shop.orders import services as orders
 from tests.invoices.helpers import TRANSFER, invoices_of, paid_order
 from tests.orders.builders import cart_with, place
 from tests.producer.helpers import post
@@ -18,6 +19,8 @@ MATRIX = {
     "storefront.verify_invoice": ("GET", "/invoices/verify/{token}", PUBLIC),
     "producer.invoices": ("GET", "/producer/invoices", portal(200)),
     "producer.invoice_pdf": ("GET", "/producer/invoices/{invoice}.pdf", portal(200)),
+    "producer.invoice": ("GET", "/producer/invoices/{invoice}", portal(200)),
+    "producer.correct_buyer": ("POST", "/producer/invoices/{invoice}/correct-buyer", portal(422)),
     "producer.invoice_settings_page": ("GET", "/producer/invoices/settings", portal(200)),
     "producer.save_invoice_settings": ("POST", "/producer/invoices/settings", portal(422)),
     "producer.statements_page": ("GET", "/producer/statements", portal(200)),
@@ -74,6 +77,10 @@ def test_a_producer_sees_only_its_own_invoices(client, login, world):
     stranger = builders.product("Mắm", sku="MAM-1").producer
     login(builders.user("other@example.com", f"producer:{stranger.tax_code}"))
     assert client.get(f"/producer/invoices/{world['invoice']}.pdf").status_code == 404
+    assert client.get(f"/producer/invoices/{world['invoice']}").status_code == 404
+    form = {"name": "Ai Đó", "address": "x", "email": "", "phone": "", "reason": "sai tên"}
+    assert post(client, f"/producer/invoices/{world['invoice']}/correct-buyer", form).status_code == 404
+    assert len(invoices_of_order(world["order"])) == 1
     listing = client.get("/producer/invoices").get_data(as_text=True)
     assert f'data-invoice="{world["invoice"]}"' not in listing
 
@@ -125,3 +132,28 @@ def test_the_owner_saves_settings_and_a_bad_symbol_changes_nothing(client, login
     second = paid_order(("CHE-1", 1))
     invoice, = invoices_of(second)
     assert (invoice.symbol, invoice.number, invoice.seller_name) == (f"C{year}TBB", 1, name)
+
+
+def invoices_of_order(number: str):
+    return invoices_of(orders.by_number(number))
+
+
+def test_a_wrong_buyer_name_is_corrected_by_an_adjustment_naming_the_original(client, login, world):
+    login(builders.user("owner@example.com", f"producer:{world['producer'].tax_code}"))
+    path = f"/producer/invoices/{world['invoice']}/correct-buyer"
+    form = {"name": "Nguyễn Văn Ân", "address": "12 Lê Lợi, Hà Nội", "email": "an@example.com",
+            "phone": "0912345678", "reason": "Sai dấu trong tên"}
+    refused = post(client, path, {**form, "reason": ""})
+    assert refused.status_code == 422 and 'id="reason-error"' in refused.get_data(as_text=True)
+    assert len(invoices_of_order(world["order"])) == 1
+    assert post(client, path, form).status_code == 303
+    original, correction = invoices_of_order(world["order"])
+    assert (original.buyer_name, original.total_vnd) == ("Nguyễn Văn An", 150_000)
+    assert (correction.kind, correction.adjusts_id, correction.number, correction.total_vnd,
+            correction.lines, correction.buyer_name, correction.buyer_address) == (
+        "adjustment", original.id, 2, 0, [], "Nguyễn Văn Ân", "12 Lê Lợi, Hà Nội")
+    assert correction.reason == "Điều chỉnh thông tin người mua: Sai dấu trong tên"
+    page = client.get(f"/producer/invoices/{original.id}").get_data(as_text=True)
+    assert f'data-adjustment="{correction.id}"' in page
+    again = post(client, f"/producer/invoices/{correction.id}/correct-buyer", form)
+    assert again.status_code == 422 and len(invoices_of_order(world["order"])) == 2

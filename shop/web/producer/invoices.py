@@ -14,7 +14,7 @@ from flask_login import current_user
 from shop.clock import today
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
-from shop.invoices import queries, statements
+from shop.invoices import queries, services, statements
 from shop.invoices import settings as invoice_settings
 from shop.invoices.models import symbol_for_year
 from shop.web import invoicing
@@ -43,12 +43,53 @@ def invoices():
                            is_owner=g.membership.role == "owner")
 
 
-@bp.get("/invoices/<int:invoice_id>.pdf")
-def invoice_pdf(invoice_id: int):
+def _own_invoice(invoice_id: int):
     invoice = queries.one_of_producer(g.producer.id, invoice_id)
     if invoice is None:
         abort(404)
-    return invoicing.pdf_response(invoice)
+    return invoice
+
+
+@bp.get("/invoices/<int:invoice_id>.pdf")
+def invoice_pdf(invoice_id: int):
+    return invoicing.pdf_response(_own_invoice(invoice_id))
+
+
+BUYER_FIELDS = ("name", "address", "email", "phone")
+BUYER_PROBLEMS = {
+    "name": _l("Enter the buyer's name (2 to 120 characters)."),
+    "address": _l("At most 400 characters."), "email": _l("At most 254 characters."),
+    "phone": _l("At most 20 characters."),
+    "reason": _l("Say what was wrong (3 to 300 characters)."),
+    "invoice": _l("Correct the original invoice, not an adjustment."),
+}
+
+
+def _invoice_page(invoice, values: dict | None = None, problems: dict | None = None, status: int = 200):
+    values = values or {**{name: getattr(invoice, f"buyer_{name}") for name in BUYER_FIELDS}, "reason": ""}
+    return render_template("producer/invoices/detail.html", invoice=invoice, values=values,
+                           problems=problems or {},
+                           adjustments=queries.adjustments_of(invoice.id)), status
+
+
+@bp.get("/invoices/<int:invoice_id>")
+def invoice(invoice_id: int):
+    """One invoice: its lines, its adjustments, and the form that corrects the buyer's details."""
+    return _invoice_page(_own_invoice(invoice_id))
+
+
+@bp.post("/invoices/<int:invoice_id>/correct-buyer")
+def correct_buyer(invoice_id: int):
+    found = _own_invoice(invoice_id)
+    values = {name: request.form.get(name, "") for name in (*BUYER_FIELDS, "reason")}
+    try:
+        adjustment = services.correct_buyer(
+            found, actor_id=current_user.id, details=values, reason=values["reason"], day=today())
+    except ValidationError as error:
+        return _invoice_page(found, values, {name: BUYER_PROBLEMS[name] for name in error.fields}, 422)
+    flash(_("Adjustment invoice %(label)s issued with the corrected buyer details.",
+            label=adjustment.label), "success")
+    return redirect(url_for(".invoice", invoice_id=found.id), 303)
 
 
 def _owner_only() -> None:
