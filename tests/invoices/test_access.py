@@ -6,8 +6,8 @@ import pytest
 from shop.accounts.models import ProducerMember
 from shop.extensions import db
 from shop.invoices.models import InvoiceSettings
-from tests import builders
 from shop.orders import services as orders
+from tests import builders
 from tests.invoices.helpers import TRANSFER, invoices_of, paid_order
 from tests.orders.builders import cart_with, place
 from tests.producer.helpers import post
