@@ -11,6 +11,7 @@ from shop.database import write_transaction
 from shop.extensions import db
 from shop.invoices import issuing
 from shop.invoices.models import Invoice, InvoiceLine, IssuedInvoiceChanged
+from shop.orders import fulfilment
 from shop.orders import services as orders
 from shop.payments import services as payments
 from tests import builders
@@ -165,3 +166,17 @@ def test_every_delivered_or_paid_shipment_has_exactly_one_original(market):
     originals = db.session.execute(select(Invoice.shipment_id, func.count()).where(
         Invoice.kind == "original").group_by(Invoice.shipment_id)).all()
     assert sorted(originals) == sorted((s.id, 1) for s in shipments)
+
+
+def test_a_pickup_paid_in_cash_is_invoiced_by_each_producer_when_collected(market):
+    builders.receive(market.rice.product, market.point, 2)
+    pickup = {**DELIVERY, "fulfilment": "pickup", "pickup_point": market.point.code, "address": None}
+    order = place(cart_with(("CHE-1", 1), ("GAO-1", 2)), pickup)[1]
+    shipment, = order.shipments
+    fulfilment.advance(shipment, "ready", actor_id=None)
+    assert invoices_of(order) == []
+    fulfilment.advance(shipment, "collected", actor_id=None, cash_collected_vnd=shipment.subtotal_vnd)
+    assert sorted((i.producer_id, i.shipment_id, i.total_vnd) for i in invoices_of(order)) == sorted([
+        (market.tea.product.producer_id, shipment.id, 250_000),
+        (market.rice.product.producer_id, shipment.id, 240_000)])
+    assert {i.buyer_address for i in invoices_of(order)} == {""}
