@@ -5,6 +5,7 @@ images as data: URIs), never the network."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
 from weasyprint import HTML, default_url_fetcher
@@ -24,12 +25,11 @@ def render(template_name: str, **context) -> bytes:
 
 def _local_fetcher(static: Path):
     def fetch(url: str, *args, **kwargs):
-        if url.startswith("data:") or (url.startswith("file:") and
-                                        _inside(url.removeprefix("file://"), static)):
+        if url.startswith("data:") or (url.startswith("file:") and _inside(url, static)):
             return default_url_fetcher(url, *args, **kwargs)
         raise RemoteResource(f"documents load only the shop's static files, not {url}")
     return fetch
 
 
-def _inside(path: str, folder: Path) -> bool:
-    return Path(path).resolve().is_relative_to(folder)
+def _inside(file_url: str, folder: Path) -> bool:
+    return Path(unquote(urlsplit(file_url).path)).resolve().is_relative_to(folder)

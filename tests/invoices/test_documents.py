@@ -4,7 +4,9 @@ a CSV whose totals reconcile with the invoices to the đồng, and the statement
 import csv
 import io
 from datetime import date
+from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -116,3 +118,15 @@ def test_the_statements_command_writes_a_csv_and_a_pdf_per_producer(app, market,
     assert "237.500 ₫" in text  # 250,000 less the 5% fee
     bad = app.test_cli_runner().invoke(args=["shop", "statements", "--month", "2026-13"])
     assert bad.exit_code == 1 and "YYYY-MM" in bad.output
+
+
+def test_a_document_loads_nothing_from_outside_the_static_folder(app):
+    from shop.invoices import pdf
+
+    fetch = pdf._local_fetcher(Path(app.static_folder).resolve())
+    with pytest.raises(pdf.RemoteResource):
+        fetch("https://example.com/tracker.png")
+    with pytest.raises(pdf.RemoteResource):
+        fetch("file:///etc/passwd")
+    font = fetch((Path(app.static_folder) / "fonts" / "NotoSans-Regular.ttf").resolve().as_uri())
+    assert font is not None
