@@ -4,7 +4,9 @@ the rule behind it: a buyer sees only their invoices, a producer only its own (4
 import pytest
 
 from shop.accounts.models import ProducerMember
+from shop.database import write_transaction
 from shop.extensions import db
+from shop.invoices import issuing
 from shop.invoices.models import InvoiceSettings
 from shop.orders import services as orders
 from tests import builders
@@ -21,6 +23,7 @@ MATRIX = {
     "producer.invoice_pdf": ("GET", "/producer/invoices/{invoice}.pdf", portal(200)),
     "producer.invoice": ("GET", "/producer/invoices/{invoice}", portal(200)),
     "producer.correct_buyer": ("POST", "/producer/invoices/{invoice}/correct-buyer", portal(422)),
+    "producer.return_goods": ("POST", "/producer/invoices/{invoice}/return", portal(422)),
     "producer.invoice_settings_page": ("GET", "/producer/invoices/settings", portal(200)),
     "producer.save_invoice_settings": ("POST", "/producer/invoices/settings", portal(422)),
     "producer.statements_page": ("GET", "/producer/statements", portal(200)),
@@ -80,6 +83,8 @@ def test_a_producer_sees_only_its_own_invoices(client, login, world):
     assert client.get(f"/producer/invoices/{world['invoice']}").status_code == 404
     form = {"name": "Ai Đó", "address": "x", "email": "", "phone": "", "reason": "sai tên"}
     assert post(client, f"/producer/invoices/{world['invoice']}/correct-buyer", form).status_code == 404
+    back = {"quantity.CHE-1": "1", "reason": "hàng vỡ"}
+    assert post(client, f"/producer/invoices/{world['invoice']}/return", back).status_code == 404
     assert len(invoices_of_order(world["order"])) == 1
     listing = client.get("/producer/invoices").get_data(as_text=True)
     assert f'data-invoice="{world["invoice"]}"' not in listing
@@ -157,3 +162,27 @@ def test_a_wrong_buyer_name_is_corrected_by_an_adjustment_naming_the_original(cl
     assert f'data-adjustment="{correction.id}"' in page
     again = post(client, f"/producer/invoices/{correction.id}/correct-buyer", form)
     assert again.status_code == 422 and len(invoices_of_order(world["order"])) == 2
+
+
+def test_returned_goods_are_taken_back_by_an_adjustment_no_more_than_were_invoiced(client, login, market):
+    order = paid_order(("CHE-1", 3), ("GAO-1", 1))
+    tea, rice = invoices_of(order)
+    login(builders.user("owner@example.com", f"producer:{market.tea.product.producer.tax_code}"))
+    path = f"/producer/invoices/{tea.id}/return"
+    page = client.get(f"/producer/invoices/{tea.id}").get_data(as_text=True)
+    assert 'name="quantity.CHE-1"' in page
+    for refused in ({"quantity.CHE-1": "4", "reason": "vỡ hộp"}, {"quantity.CHE-1": "-1", "reason": "vỡ hộp"},
+                    {"quantity.CHE-1": "x", "reason": "vỡ hộp"}, {"quantity.CHE-1": "1", "reason": ""},
+                    {"quantity.CHE-1": "0", "reason": "vỡ hộp"}):
+        assert post(client, path, refused).status_code == 422, refused
+    assert len(invoices_of(order)) == 2
+    assert post(client, path, {"quantity.CHE-1": "2", "reason": "Hộp bị vỡ"}).status_code == 303
+    back = invoices_of(order)[-1]
+    assert (back.kind, back.adjusts_id, back.total_vnd, back.reason) == (
+        "adjustment", tea.id, -500_000, "Trả hàng: Hộp bị vỡ")
+    assert [(line.sku, line.quantity, line.unit_price_vnd) for line in back.lines] == [("CHE-1", -2, 250_000)]
+    assert post(client, path, {"quantity.CHE-1": "2", "reason": "lại vỡ"}).status_code == 422
+    # a refund afterwards reverses only the unit still invoiced
+    with write_transaction(db.session):
+        reversals = issuing.reverse_order(order, day=back.issued_on, reason="hoàn tiền")
+    assert [(r.adjusts_id, r.total_vnd) for r in reversals] == [(tea.id, -250_000), (rice.id, -120_000)]

@@ -14,7 +14,7 @@ from flask_login import current_user
 from shop.clock import today
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
-from shop.invoices import queries, services, statements
+from shop.invoices import issuing, queries, services, statements
 from shop.invoices import settings as invoice_settings
 from shop.invoices.models import symbol_for_year
 from shop.web import invoicing
@@ -62,14 +62,16 @@ BUYER_PROBLEMS = {
     "phone": _l("At most 20 characters."),
     "reason": _l("Say what was wrong (3 to 300 characters)."),
     "invoice": _l("Correct the original invoice, not an adjustment."),
+    "quantity": _l("Enter at least one returned unit."),
 }
+RETURN_PROBLEM = _l("At most what the invoice still stands for, and not below 0.")
 
 
 def _invoice_page(invoice, values: dict | None = None, problems: dict | None = None, status: int = 200):
     values = values or {**{name: getattr(invoice, f"buyer_{name}") for name in BUYER_FIELDS}, "reason": ""}
     return render_template("producer/invoices/detail.html", invoice=invoice, values=values,
-                           problems=problems or {},
-                           adjustments=queries.adjustments_of(invoice.id)), status
+                           problems=problems or {}, adjustments=queries.adjustments_of(invoice.id),
+                           outstanding=issuing.outstanding(invoice)), status
 
 
 @bp.get("/invoices/<int:invoice_id>")
@@ -124,6 +126,26 @@ def save_invoice_settings():
         abort(error.status)
     flash(_("Invoice settings saved. Invoices already issued keep theirs."), "success")
     return redirect(url_for(".invoice_settings_page"), 303)
+
+
+@bp.post("/invoices/<int:invoice_id>/return")
+def return_goods(invoice_id: int):
+    """Goods the buyer sent back: an adjustment invoice takes them back."""
+    found = _own_invoice(invoice_id)
+    quantities = {sold.sku: optional_int(request.form.get(f"quantity.{sold.sku}") or "0")
+                  for sold in issuing.outstanding(found)}
+    bad = {f"quantity.{sku}": RETURN_PROBLEM for sku, quantity in quantities.items() if quantity is None}
+    try:
+        if bad:
+            raise ValidationError("bad quantities", bad)
+        adjustment = services.return_goods(found, actor_id=current_user.id, quantities=quantities,
+                                           reason=request.form.get("reason", ""), day=today())
+    except ValidationError as error:
+        problems = {name: BUYER_PROBLEMS.get(name, RETURN_PROBLEM) for name in error.fields}
+        return _invoice_page(found, None, problems, 422)
+    flash(_("Adjustment invoice %(label)s issued for the returned goods.", label=adjustment.label),
+          "success")
+    return redirect(url_for(".invoice", invoice_id=found.id), 303)
 
 
 @bp.get("/statements")
