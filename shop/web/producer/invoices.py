@@ -1,4 +1,4 @@
-"""The producer's invoices, its invoice settings (owner only) and its monthly statements.
+"""The producer's invoices (download, buyer corrections, returns) and its invoice settings.
 
 Everything loads through `g.producer`: another producer's invoice is not found (404). Only the
 producer's owner sees and changes the settings; its staff get 403.
@@ -6,7 +6,7 @@ producer's owner sees and changes the settings; its staff get 403.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,7 @@ from flask_login import current_user
 from shop.clock import today
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
-from shop.invoices import issuing, queries, services, statements
+from shop.invoices import issuing, queries, services
 from shop.invoices import settings as invoice_settings
 from shop.invoices.models import symbol_for_year
 from shop.web import invoicing
@@ -22,7 +22,6 @@ from shop.web.producer import bp
 from shop.web.producer.forms import optional_int
 
 PER_PAGE = 50
-STATEMENT_MONTHS = 12
 SETTINGS_FIELDS = ("template", "symbol", "legal_name", "tax_code", "address")
 # What each refused field needs, in the visitor's language (the service names the field).
 SETTINGS_PROBLEMS = {
@@ -146,38 +145,3 @@ def return_goods(invoice_id: int):
     flash(_("Adjustment invoice %(label)s issued for the returned goods.", label=adjustment.label),
           "success")
     return redirect(url_for(".invoice", invoice_id=found.id), 303)
-
-
-@bp.get("/statements")
-def statements_page():
-    """The last twelve months, each with its statement to download."""
-    return render_template("producer/invoices/statements.html",
-                           months=statements.recent_months(today(), STATEMENT_MONTHS))
-
-
-def _statement(month_text: str) -> statements.Statement:
-    try:
-        month = statements.parse_month(month_text)
-    except ValidationError:
-        abort(404)
-    return statements.monthly(g.producer, month,
-                              fee_basis_points=current_app.config["PLATFORM_FEE_BASIS_POINTS"])
-
-
-def _download(data, mimetype: str, name: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
-
-
-@bp.get("/statements/<month_text>.csv")
-def statement_csv(month_text: str):
-    statement = _statement(month_text)
-    return _download(statements.to_csv(statement), "text/csv; charset=utf-8",
-                     f"{g.producer.slug}-{statement.month:%Y-%m}.csv")
-
-
-@bp.get("/statements/<month_text>.pdf")
-def statement_pdf(month_text: str):
-    statement = _statement(month_text)
-    return _download(statements.to_pdf(statement), "application/pdf",
-                     f"{g.producer.slug}-{statement.month:%Y-%m}.pdf")
