@@ -206,5 +206,33 @@ def import_bank_statement_command(path: str) -> None:
     click.echo(f"{paid} transfer(s) confirmed, {len(lines) - paid} other row(s) listed")
 
 
+@shop_cli.command("statements")
+@click.option("--month", "month_text", required=True, help="The month, as YYYY-MM.")
+@click.option("--out", "out_dir", default="statements", show_default=True,
+              type=click.Path(file_okay=False), help="Where to write the CSV and PDF files.")
+def statements_command(month_text: str, out_dir: str) -> None:
+    """Write every producer's statement of MONTH as CSV and PDF into OUT."""
+    from flask import current_app
+
+    from shop.catalog.models import Producer
+    from shop.invoices import statements
+
+    try:
+        month = statements.parse_month(month_text)
+    except ShopError as error:
+        _fail(f"error: {error.message}")
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    producers = db.session.scalars(db.select(Producer).order_by(Producer.id)).all()
+    fee = current_app.config["PLATFORM_FEE_BASIS_POINTS"]
+    with click.progressbar(producers, label=f"Statements {month:%Y-%m}", file=sys.stderr) as bar:
+        for producer in bar:
+            statement = statements.monthly(producer, month, fee_basis_points=fee)
+            stem = folder / f"{producer.slug}-{month:%Y-%m}"
+            stem.with_suffix(".csv").write_text(statements.to_csv(statement), encoding="utf-8")
+            stem.with_suffix(".pdf").write_bytes(statements.to_pdf(statement))
+    click.echo(f"{len(producers)} statement(s) for {month:%Y-%m} in {folder}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(shop_cli)

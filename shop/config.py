@@ -76,7 +76,19 @@ def load(env: dict | None = None) -> dict:
         "BANK_BIN": env.get("BANK_BIN", "970436"),
         "BANK_ACCOUNT_NUMBER": env.get("BANK_ACCOUNT_NUMBER", "0011001234567"),
         "BANK_ACCOUNT_NAME": env.get("BANK_ACCOUNT_NAME", "CHO OCOP VIET NAM"),
+        "PLATFORM_FEE_BASIS_POINTS": fee_basis_points(env.get("PLATFORM_FEE_PERCENT", "5")),
     }
+
+
+def fee_basis_points(percent: str) -> int:
+    """PLATFORM_FEE_PERCENT ('5', '2.5', '2.75') as basis points (500, 250, 275): no floats."""
+    whole, _, fraction = percent.strip().partition(".")
+    if not whole.isdigit() or not (fraction == "" or (fraction.isdigit() and len(fraction) <= 2)):
+        raise RuntimeError(f"PLATFORM_FEE_PERCENT must be a percentage such as 5 or 2.5, not {percent!r}")
+    points = int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
+    if points > 10_000:
+        raise RuntimeError(f"PLATFORM_FEE_PERCENT cannot be more than 100, not {percent!r}")
+    return points
 
 
 def engine_options(database_url: str) -> dict:

@@ -13,6 +13,7 @@ from shop.inventory.models import (
     Transfer,
     TransferLine,
 )
+from shop.invoices.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceSettings
 from shop.orders.models import Cart, CartLine, Order, OrderEvent, OrderLine, Shipment
 from shop.payments.models import Payment, WebhookEvent
 from shop.places.models import FormerProvince, Province, Region, Ward
@@ -25,4 +26,5 @@ __all__ = [
     "StockCount", "StockCountLine", "StockLevel", "StockMovement", "StockReservation",
     "Transfer", "TransferLine", "User", "Variant", "Ward", "Cart", "CartLine", "Order",
     "OrderEvent", "OrderLine", "Shipment", "Payment", "WebhookEvent",
+    "Invoice", "InvoiceLine", "InvoiceSeries", "InvoiceSettings",
 ]

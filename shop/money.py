@@ -35,3 +35,72 @@ def read_amount(text: str) -> int | None:
     if amount > MAX_AMOUNT_VND:
         raise ValueError(f"more than {MAX_AMOUNT_VND} đồng: {text!r}")
     return amount
+
+
+# VAT of VAT-inclusive prices. The rounding rule, stated once: a line's amount before tax is
+# amount × 100 / (100 + rate) rounded half away from zero to the đồng, and its VAT is the rest;
+# per-rate totals are sums of lines. Lines and totals therefore always add up exactly.
+VAT_PERCENT = {"exempt": 0, "0": 0, "5": 5, "8": 8, "10": 10}
+
+
+def divide_rounded(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero, in integers only."""
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
+def split_vat(amount_vnd: int, rate: str) -> tuple[int, int]:
+    """(amount before tax, VAT) of a VAT-inclusive amount; the two add up to the amount."""
+    percent = VAT_PERCENT[rate]
+    before = divide_rounded(amount_vnd * 100, 100 + percent)
+    return before, amount_vnd - before
+
+
+def basis_points_of(amount_vnd: int, basis_points: int) -> int:
+    """amount × basis points / 10,000 rounded half away from zero (100 bp = 1%)."""
+    return divide_rounded(amount_vnd * basis_points, 10_000)
+
+
+_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+_SCALES = ("", "nghìn", "triệu", "tỷ")
+
+
+def _three_digits(number: int, leading: bool) -> list[str]:
+    """Words of 0-999 inside a larger number: 'không trăm linh năm' unless it leads."""
+    hundreds, tens, units = number // 100, number // 10 % 10, number % 10
+    words = [] if leading and hundreds == 0 else [_DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units and words:
+            words.append("linh")
+    elif tens == 1:
+        words.append("mười")
+    else:
+        words += [_DIGITS[tens], "mươi"]
+    if units == 1 and tens > 1:
+        words.append("mốt")
+    elif units == 5 and tens > 0:
+        words.append("lăm")
+    elif units:
+        words.append(_DIGITS[units])
+    return words
+
+
+def _number_words(number: int) -> list[str]:
+    if number == 0:
+        return ["không"]
+    billions, rest = divmod(number, 1_000_000_000)
+    words = _number_words(billions) + ["tỷ"] if billions else []
+    groups = [rest // 1_000_000 % 1000, rest // 1000 % 1000, rest % 1000]
+    for index, group in enumerate(groups):
+        if group:
+            words += _three_digits(group, leading=not words) + [_SCALES[2 - index]]
+    return [word for word in words if word]
+
+
+def in_words(amount_vnd: int) -> str:
+    """120000 -> 'Một trăm hai mươi nghìn đồng', as invoices write the total in Vietnamese."""
+    words = (["âm"] if amount_vnd < 0 else []) + _number_words(abs(amount_vnd)) + ["đồng"]
+    text = " ".join(words)
+    return text[0].upper() + text[1:]

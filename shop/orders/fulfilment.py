@@ -7,10 +7,12 @@ delivered or collected the order is complete, and a cash order whose cash is all
 
 from __future__ import annotations
 
+from shop.clock import today
 from shop.database import write_transaction
 from shop.errors import Conflict, ValidationError
 from shop.extensions import db
 from shop.inventory import stock
+from shop.invoices import issuing
 from shop.orders import status
 from shop.orders.models import Shipment
 from shop.orders.services import open_reservations
@@ -37,6 +39,7 @@ def _finish(shipment: Shipment, cash_vnd: int | None, actor_id: int | None) -> N
             raise ValidationError(f"collect {due} đồng in cash for this shipment",
                                   {"cash_collected_vnd": f"exactly {due}"})
         shipment.cash_collected_vnd = cash_vnd
+        issuing.issue_for_shipment(shipment, day=today())  # cash on delivery: due when delivered
     if all(s.status in DONE for s in order.shipments):
         status.transition(order, "completed", actor_id=actor_id, reason="all delivered")
         if order.payment_method == "cod":

@@ -11,12 +11,13 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from shop.clock import utcnow
+from shop.clock import today, utcnow
 from shop.database import write_transaction
 from shop.errors import Conflict, IdempotencyConflict, ValidationError
 from shop.extensions import db
 from shop.inventory import stock
 from shop.inventory.models import Location, StockReservation
+from shop.invoices import issuing
 from shop.orders import allocation, status
 from shop.orders.checkout import Checkout, OrderSettings
 from shop.orders.models import Cart, Order, OrderEvent, OrderLine, Shipment
@@ -197,6 +198,7 @@ def cancel_order(order: Order, *, actor_id: int | None, reason: str) -> Order:
         for payment in order.payments:
             if payment.status == "pending":
                 payment.status = "cancelled"
+        issuing.reverse_order(order, day=today(), reason=reason or "order cancelled")
     return order
 
 

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.audit import services as audit
-from shop.clock import utcnow
+from shop.clock import today, utcnow
 from shop.database import write_transaction
 from shop.errors import Conflict, ShopError
 from shop.extensions import db
+from shop.invoices import issuing
 from shop.orders import status
 from shop.orders.models import Order
 from shop.orders.services import release_all
@@ -99,6 +100,7 @@ def _mark_paid(order: Order, payment: Payment, *, actor_id: int | None, reason: 
     status.transition(order, "paid", subject="payment", actor_id=actor_id, reason=reason)
     if order.status == "awaiting_payment":
         status.transition(order, "confirmed", actor_id=actor_id, reason=reason)
+        issuing.issue_for_order(order, day=today())  # paid: each producer invoices its shipment
     elif order.status in ("expired", "cancelled"):
         order.needs_attention = True  # paid after the reservation was let go: refund or re-stock
 
@@ -174,6 +176,7 @@ def _charge_refunded(obj: dict, record: WebhookEvent) -> str:
     payment.status = "refunded"
     if payment.order.payment_status == "paid":
         status.transition(payment.order, "refunded", subject="payment", reason="card refunded")
+    issuing.reverse_order(payment.order, day=today(), reason="card refunded")
     return "refunded"
 
 

@@ -60,6 +60,7 @@ MATRIX = {
 
 def test_every_route_has_a_decision(app):
     from tests.admin.test_access import MATRIX as ADMIN
+    from tests.invoices.test_access import MATRIX as INVOICES
     from tests.orders.test_access import MATRIX as ORDERS
     from tests.producer.test_access import MATRIX as PRODUCER
     from tests.producer.test_order_access import MATRIX as PRODUCER_ORDERS
@@ -67,7 +68,7 @@ def test_every_route_has_a_decision(app):
     from tests.salespoint.test_pickup_access import MATRIX as PICKUPS
 
     decided = (set(MATRIX) | set(PRODUCER) | set(SALESPOINT) | set(ORDERS) | set(PRODUCER_ORDERS)
-               | set(PICKUPS) | set(ADMIN))
+               | set(PICKUPS) | set(ADMIN) | set(INVOICES))
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == decided
 
 

@@ -42,4 +42,4 @@ def portal_globals() -> dict:
             "TRANSFER_STATUSES": labels.TRANSFER_STATUSES}
 
 
-from shop.web.producer import home, orders, receipts, stock, transfers  # noqa: E402,F401
+from shop.web.producer import home, invoices, orders, receipts, statements, stock, transfers  # noqa: E402,F401

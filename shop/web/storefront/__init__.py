@@ -9,6 +9,7 @@ from shop.web.storefront import (  # noqa: E402,F401
     certificates,
     checkout,
     home,
+    invoices,
     language,
     orders,
     producers,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.invoices import queries as invoices
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments import services as payments
@@ -41,7 +42,8 @@ def order(number: str):
     found = _buyers_order(number)
     return render_template("storefront/order.html", order=found,
                            payment=ordering.payment_view(found), token=found.access_token,
-                           cancellable=orders.cancellable(found))
+                           cancellable=orders.cancellable(found),
+                           invoices=invoices.of_order(found.id))
 
 
 @bp.get("/orders/<number>/qr.svg")

@@ -1,0 +1,1 @@
+"""Invoices of the producers who sell, their numbering, PDF rendering and monthly statements."""

@@ -1,0 +1,47 @@
+"""The producer's monthly statements, for its bank and its accountant: CSV and PDF."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, g, render_template
+
+from shop.clock import today
+from shop.errors import ValidationError
+from shop.invoices import statements
+from shop.web.producer import bp
+
+STATEMENT_MONTHS = 12
+
+
+@bp.get("/statements")
+def statements_page():
+    """The last twelve months, each with its statement to download."""
+    return render_template("producer/invoices/statements.html",
+                           months=statements.recent_months(today(), STATEMENT_MONTHS))
+
+
+def _statement(month_text: str) -> statements.Statement:
+    try:
+        month = statements.parse_month(month_text)
+    except ValidationError:
+        abort(404)
+    return statements.monthly(g.producer, month,
+                              fee_basis_points=current_app.config["PLATFORM_FEE_BASIS_POINTS"])
+
+
+def _download(data, mimetype: str, name: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
+@bp.get("/statements/<month_text>.csv")
+def statement_csv(month_text: str):
+    statement = _statement(month_text)
+    return _download(statements.to_csv(statement), "text/csv; charset=utf-8",
+                     f"{g.producer.slug}-{statement.month:%Y-%m}.csv")
+
+
+@bp.get("/statements/<month_text>.pdf")
+def statement_pdf(month_text: str):
+    statement = _statement(month_text)
+    return _download(statements.to_pdf(statement), "application/pdf",
+                     f"{g.producer.slug}-{statement.month:%Y-%m}.pdf")

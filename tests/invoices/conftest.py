@@ -1,0 +1,3 @@
+"""Fixtures shared by the invoice tests."""
+
+from tests.orders.builders import market  # noqa: F401  (a fixture)
