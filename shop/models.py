@@ -1,7 +1,15 @@
 """Every model, imported in one place so that Alembic and the app see all tables."""
 
-from shop.accounts.models import ProducerMember, SalesPointStaff, User
-from shop.catalog.models import Certificate, Producer, Product, Variant
+from shop.accounts.models import ProducerInvitation, ProducerMember, SalesPointStaff, User
+from shop.catalog.models import (
+    Certificate,
+    CertificateScan,
+    ListingChange,
+    Producer,
+    Product,
+    ProductPhoto,
+    Variant,
+)
 from shop.inventory.models import (
     Location,
     StockCount,
@@ -23,4 +31,5 @@ __all__ = [
     "StockCount", "StockCountLine", "StockLevel", "StockMovement", "StockReservation",
     "Transfer", "TransferLine", "User", "Variant", "Ward", "Cart", "CartLine", "Order",
     "OrderEvent", "OrderLine", "Shipment", "Payment", "WebhookEvent",
+    "CertificateScan", "ListingChange", "ProducerInvitation", "ProductPhoto",
 ]
