@@ -222,6 +222,7 @@ class ListingChange(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     variant: Mapped[Variant | None] = relationship()
+    actor = relationship("User")
 
 
 class CertificateScan(db.Model):

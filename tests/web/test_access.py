@@ -51,18 +51,21 @@ MATRIX = {
     "storefront.order_qr": ("GET", "/orders/{order}/qr.svg", dict.fromkeys(ROLES, 404)),
     "storefront.pay": ("POST", "/orders/{order}/pay", dict.fromkeys(ROLES, 404)),
     "storefront.cancel": ("POST", "/orders/{order}/cancel", dict.fromkeys(ROLES, 404)),
+    "storefront.photo": ("GET", "/media/photos/0123456789abcdef0123456789abcdef.jpg",
+                         dict.fromkeys(ROLES, 404)),
 }
 
 
 def test_every_route_has_a_decision(app):
     from tests.orders.test_access import MATRIX as ORDERS
     from tests.producer.test_access import MATRIX as PRODUCER
+    from tests.producer.test_listing_access import MATRIX as LISTINGS
     from tests.producer.test_order_access import MATRIX as PRODUCER_ORDERS
     from tests.salespoint.test_access import MATRIX as SALESPOINT
     from tests.salespoint.test_pickup_access import MATRIX as PICKUPS
 
     decided = (set(MATRIX) | set(PRODUCER) | set(SALESPOINT) | set(ORDERS) | set(PRODUCER_ORDERS)
-               | set(PICKUPS))
+               | set(PICKUPS) | set(LISTINGS))
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == decided
 
 

@@ -10,6 +10,7 @@ from shop.web.storefront import (  # noqa: E402,F401
     checkout,
     home,
     language,
+    media,
     orders,
     producers,
     products,
