@@ -46,10 +46,9 @@ def read_image(data: bytes, limits: Limits) -> Image.Image:
                 raise ValidationError("the image has too many pixels",
                                       {"photo": "too many pixels"})
             image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError, OSError, SyntaxError, ValueError) as error:
-        if isinstance(error, ValidationError):
-            raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ValidationError("the image has too many pixels", {"photo": "too many pixels"}) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError("not a photo", {"photo": "a JPEG, PNG or WebP image"}) from None
     return image
 
