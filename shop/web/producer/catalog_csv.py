@@ -45,7 +45,8 @@ def import_catalog():
     except ImportRefused as error:
         db.session.rollback()
         return _page(form, 422, rows=error.rows,
-                     problem=_("%(num)d bad row(s): nothing was imported.", num=len(error.rows)))
+                     problem=_("%(num)d bad row(s): nothing was imported.",
+                               num=len({line for line, _ in error.rows})))
     except ShopError as error:
         db.session.rollback()
         return _page(form, error.status, problem=error.message)

@@ -77,7 +77,7 @@ def low_stock(producer_id: int, threshold: int = LOW_STOCK) -> list[StockLevel]:
         .join(Location, Location.id == StockLevel.location_id)
         .where(Product.producer_id == producer_id, Variant.is_active, Location.is_active,
                StockLevel.on_hand - StockLevel.reserved < threshold)
-        .order_by(Location.name, Product.name, Variant.label)))
+        .order_by(Location.kind.desc(), Location.name, Product.name, Variant.label)))
 
 
 def expiring_certificates(producer_id: int, today: date) -> list[Certificate]:
