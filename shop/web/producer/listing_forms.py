@@ -16,7 +16,7 @@ VAT_LABELS = {"exempt": _l("Exempt"), "0": "0 %", "5": "5 %", "8": "8 %", "10": 
 
 
 class ProductForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Product name"), validators=[DataRequired(), Length(max=200)])
     group = SelectField(_l("OCOP group"), validate_choice=False)
     description = TextAreaField(_l("Short description"), render_kw={"rows": 3})
     origin_story = TextAreaField(_l("Origin story"),
