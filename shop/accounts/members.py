@@ -11,11 +11,13 @@ import secrets
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 
 from shop.accounts.models import PRODUCER_ROLES, ProducerInvitation, ProducerMember, User
 from shop.accounts.services import normalise_email
 from shop.catalog.models import Producer
 from shop.clock import utcnow
+from shop.database import write_transaction
 from shop.errors import Conflict, Forbidden, NotFound, ValidationError
 from shop.extensions import db
 
@@ -67,22 +69,28 @@ def invitation_for(token: str, *, secret: str) -> ProducerInvitation:
 
 def accept(token: str, *, user: User, secret: str) -> ProducerMember:
     """Make the signed-in user a member, once; the invitation must be for the user's email."""
-    invitation = invitation_for(token, secret=secret)
-    if user.email.lower() != invitation.email:
-        raise Forbidden(f"this invitation is for {invitation.email}")
-    if any(m.producer_id == invitation.producer_id for m in user.producer_memberships):
-        raise Conflict("you are already a member of this producer")
-    taken = db.session.execute(
-        update(ProducerInvitation)
-        .where(ProducerInvitation.id == invitation.id, ProducerInvitation.accepted_at.is_(None))
-        .values(accepted_at=utcnow(), accepted_by_id=user.id))
-    if taken.rowcount != 1:
-        db.session.rollback()
-        raise NotFound("this invitation has already been used")
-    member = ProducerMember(user_id=user.id, producer_id=invitation.producer_id,
-                            role=invitation.role)
-    db.session.add(member)
-    db.session.commit()
+    email, user_id = user.email.lower(), user.id
+    try:
+        with write_transaction(db.session):
+            invitation = invitation_for(token, secret=secret)
+            if email != invitation.email:
+                raise Forbidden(f"this invitation is for {invitation.email}")
+            if db.session.scalar(db.select(ProducerMember.id).where(
+                    ProducerMember.user_id == user_id,
+                    ProducerMember.producer_id == invitation.producer_id)):
+                raise Conflict("you are already a member of this producer")
+            taken = db.session.execute(
+                update(ProducerInvitation)
+                .where(ProducerInvitation.id == invitation.id,
+                       ProducerInvitation.accepted_at.is_(None))
+                .values(accepted_at=utcnow(), accepted_by_id=user_id))
+            if taken.rowcount != 1:
+                raise NotFound("this invitation has already been used")
+            member = ProducerMember(user_id=user_id, producer_id=invitation.producer_id,
+                                    role=invitation.role)
+            db.session.add(member)
+    except IntegrityError:
+        raise Conflict("you are already a member of this producer") from None
     return member
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 
+from sqlalchemy.orm import selectinload
+
 from shop.catalog import imports, services
 from shop.catalog.models import PRODUCT_GROUPS, ListingChange, Producer, Product, Variant
 from shop.catalog.richtext import sanitise
@@ -148,6 +150,7 @@ def history(product_id: int, limit: int = 100) -> list[ListingChange]:
     """The latest changes of a product and its variants, newest first."""
     return list(db.session.scalars(
         db.select(ListingChange).where(ListingChange.product_id == product_id)
+        .options(selectinload(ListingChange.actor), selectinload(ListingChange.variant))
         .order_by(ListingChange.created_at.desc(), ListingChange.id.desc()).limit(limit)))
 
 
