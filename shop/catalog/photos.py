@@ -45,6 +45,9 @@ def read_image(data: bytes, limits: Limits) -> Image.Image:
             if image.width * image.height > limits.max_pixels:
                 raise ValidationError("the image has too many pixels",
                                       {"photo": "too many pixels"})
+            if image.format == "JPEG":  # decode at the smallest scale still above the output
+                ratio = min(FULL_SIZE[0] / image.width, FULL_SIZE[1] / image.height, 1)
+                image.draft("RGB", (int(image.width * ratio), int(image.height * ratio)))
             image.load()
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise ValidationError("the image has too many pixels", {"photo": "too many pixels"}) from None
@@ -63,7 +66,7 @@ def encode(image: Image.Image) -> tuple[bytes, bytes, tuple[int, int]]:
     image = image.convert("RGB")
     full = image.copy()
     full.thumbnail(FULL_SIZE)
-    thumb = ImageOps.fit(image, THUMB_SIZE)
+    thumb = ImageOps.fit(full, THUMB_SIZE)
     return _jpeg(full), _jpeg(thumb), full.size
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import and_, case, func
+from sqlalchemy.orm import joinedload
+
 from shop.catalog.models import Certificate, Product, Variant
 from shop.catalog.scans import EXPIRY_WARNING_DAYS
 from shop.clock import VIETNAM
@@ -23,22 +26,23 @@ def _utc_start(day: date) -> datetime:
     return datetime.combine(day, time(), VIETNAM).astimezone(UTC).replace(tzinfo=None)
 
 
-def _sales_lines(producer_id: int, since: datetime):
-    """(UTC time, variant id, quantity, amount) of online and counter sales of the producer."""
-    online = db.session.execute(
-        db.select(Order.created_at, OrderLine.variant_id, OrderLine.quantity,
-                  OrderLine.quantity * OrderLine.unit_price_vnd)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.producer_id == producer_id, Order.status.in_(SOLD),
-               Order.created_at >= since))
-    counter = db.session.execute(
-        db.select(PosSale.occurred_at, PosSaleLine.variant_id, PosSaleLine.quantity,
-                  PosSaleLine.quantity * PosSaleLine.unit_price_vnd)
-        .join(PosSale, PosSale.id == PosSaleLine.sale_id)
-        .join(Variant, Variant.id == PosSaleLine.variant_id)
-        .join(Product, Product.id == Variant.product_id)
-        .where(Product.producer_id == producer_id, PosSale.occurred_at >= since))
-    return list(online) + list(counter)
+def _online(producer_id: int, since: datetime):
+    """Online order lines of the producer in orders that count as sold, placed from `since`."""
+    moment, amount = Order.created_at, OrderLine.quantity * OrderLine.unit_price_vnd
+    query = (db.select().select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
+             .where(OrderLine.producer_id == producer_id, Order.status.in_(SOLD),
+                    moment >= since))
+    return query, moment, OrderLine.variant_id, OrderLine.quantity, amount
+
+
+def _counter(producer_id: int, since: datetime):
+    """Counter sale lines of the producer's goods, sold from `since`."""
+    moment, amount = PosSale.occurred_at, PosSaleLine.quantity * PosSaleLine.unit_price_vnd
+    query = (db.select().select_from(PosSaleLine).join(PosSale, PosSale.id == PosSaleLine.sale_id)
+             .join(Variant, Variant.id == PosSaleLine.variant_id)
+             .join(Product, Product.id == Variant.product_id)
+             .where(Product.producer_id == producer_id, moment >= since))
+    return query, moment, PosSaleLine.variant_id, PosSaleLine.quantity, amount
 
 
 def week_start(day: date) -> date:
@@ -46,26 +50,38 @@ def week_start(day: date) -> date:
 
 
 def weekly_sales(producer_id: int, today: date, weeks: int = 8) -> list[tuple[date, int]]:
-    """(Monday, đồng sold online and at the counter) for the last `weeks` weeks, oldest first."""
-    first = week_start(today) - timedelta(weeks=weeks - 1)
-    totals: dict[date, int] = defaultdict(int)
-    for moment, _, _, amount in _sales_lines(producer_id, _utc_start(first)):
-        local = moment.replace(tzinfo=UTC).astimezone(VIETNAM).date()
-        totals[week_start(local)] += int(amount)
-    return [(first + timedelta(weeks=n), totals[first + timedelta(weeks=n)]) for n in range(weeks)]
+    """(Monday, đồng sold online and at the counter) for the last `weeks` weeks, oldest first.
+
+    Weeks run Monday to Sunday by the Vietnamese calendar; the database sums each week.
+    """
+    mondays = [week_start(today) - timedelta(weeks=weeks - 1 - n) for n in range(weeks + 1)]
+    bounds = [_utc_start(day) for day in mondays]
+    totals = [0] * weeks
+    for source in (_online, _counter):
+        query, moment, _, _, amount = source(producer_id, bounds[0])
+        sums = [func.coalesce(func.sum(case((and_(moment >= bounds[n], moment < bounds[n + 1]),
+                                                amount), else_=0)), 0) for n in range(weeks)]
+        row = db.session.execute(query.add_columns(*sums)).one()
+        totals = [total + int(value) for total, value in zip(totals, row, strict=True)]
+    return list(zip(mondays[:weeks], totals, strict=True))
 
 
 def best_sellers(producer_id: int, today: date, days: int = 28, limit: int = 5):
     """(variant, units, đồng) sold in the last `days` days, most units first."""
     since = _utc_start(today - timedelta(days=days - 1))
-    units: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for _, variant_id, quantity, amount in _sales_lines(producer_id, since):
-        units[variant_id][0] += int(quantity)
-        units[variant_id][1] += int(amount)
+    sold: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for source in (_online, _counter):
+        query, _, variant_id, quantity, amount = source(producer_id, since)
+        for vid, units, total in db.session.execute(
+                query.add_columns(variant_id, func.sum(quantity), func.sum(amount))
+                .group_by(variant_id)):
+            sold[vid][0] += int(units)
+            sold[vid][1] += int(total)
+    ranked = sorted(sold.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))[:limit]
     variants = {v.id: v for v in db.session.scalars(
-        db.select(Variant).where(Variant.id.in_(list(units))))} if units else {}
-    ranked = sorted(units.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
-    return [(variants[vid], n, amount) for vid, (n, amount) in ranked[:limit]]
+        db.select(Variant).where(Variant.id.in_([vid for vid, _ in ranked]))
+        .options(joinedload(Variant.product)))} if ranked else {}
+    return [(variants[vid], units, total) for vid, (units, total) in ranked]
 
 
 def low_stock(producer_id: int, threshold: int = LOW_STOCK) -> list[StockLevel]:
