@@ -33,7 +33,10 @@ def _products_changed(product_ids):
 def create_listing(producer: Producer, *, actor_id: int | None, name: str, group: str,
                    description: str = "", origin_story: str = "", locality: str = "",
                    raw_material_origin: str = "") -> Product:
-    """A new product of the producer: a draft until the program office records its certificate."""
+    """A new product of the producer: a draft until the program office records its certificate.
+
+    The history keeps changes from here on; the product's own row says when it was created.
+    """
     product = services.create_product(
         producer, name=name, group=group, description=description, origin_story=origin_story,
         locality=locality, raw_material_origin=raw_material_origin)

@@ -167,3 +167,22 @@ def test_another_producers_photo_cannot_be_touched(client, shop):
 def test_the_media_route_serves_only_server_made_names(client, shop):
     for name in ("..%2F..%2Fsecret_key", "abc", "0123456789ABCDEF0123456789ABCDEF"):
         assert client.get(f"/media/photos/{name}.jpg").status_code == 404
+
+
+def test_the_earlier_button_swaps_a_photo_with_the_one_before(client, shop):
+    import re
+
+    product = shop.tea.product
+    for color in ((255, 0, 0), (0, 255, 0), (0, 0, 255)):
+        assert _upload(client, product.id, image_bytes((300, 200), "PNG", color=color)).status_code == 303
+    first, second, third = (p.id for p in _photos(product.id))
+    html = page(client, f"/producer/products/{product.id}")
+    item = re.search(rf'<li data-photo="{third}">(.*?)</li>', html, re.S).group(1)
+    form = re.search(r'action="([^"]+/photos/order)">(.*?)</form>', item, re.S)
+    order = re.findall(r'name="photo" value="(\d+)"', form.group(2))
+    assert order == [str(first), str(third), str(second)]
+    response = client.post(form.group(1), data={"photo": order, "csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 303
+    assert [p.id for p in _photos(product.id)] == [first, third, second]
+    assert 'data-photo="%d">' % first in html and "Earlier" not in re.search(
+        rf'<li data-photo="{first}">(.*?)</li>', html, re.S).group(1)

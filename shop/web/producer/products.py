@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from shop.catalog import listings, photos, scans
@@ -16,7 +17,7 @@ from shop.errors import ShopError
 from shop.extensions import db
 from shop.web.producer import bp
 from shop.web.producer.listing_forms import PhotoForm, ProductForm, ScanForm, VariantForm
-from shop.web.producer.messages import attach, explain
+from shop.web.producer.messages import attach, explain, not_saved
 
 PRODUCT_FIELDS = {name: name for name in listings.PRODUCT_FIELDS}
 VARIANT_FIELDS = {name: name for name in ("sku", "label", "unit", "price_vnd", "vat_rate",
@@ -62,7 +63,7 @@ def create_product():
     """Save a new draft product and go on to its packs and photos."""
     form = ProductForm()
     if not form.validate_on_submit():
-        return _new_page(form, 422, [_("Nothing was saved. Please correct the marked fields.")])
+        return _new_page(form, 422, [not_saved()])
     try:
         product = listings.create_listing(g.producer, actor_id=current_user.id, **form.values())
     except ShopError as error:
@@ -116,12 +117,12 @@ def update_product(product_id: int):
         db.session.rollback()
         return _edit_page(_own_product(product_id), 422, form=form,
                           problems=[explain(error), *attach(form, error, PRODUCT_FIELDS)])
-    flash(ngettext_changes(len(changes)), "success")
+    flash(_saved(len(changes)), "success")
     return redirect(url_for(".product", product_id=product_id), 303)
 
 
-def ngettext_changes(count: int) -> str:
-    from flask_babel import ngettext
+def _saved(count: int) -> str:
+    """How many changes were saved (the history has one row per changed field)."""
     if not count:
         return _("Nothing had changed.")
     return ngettext("%(num)d change saved.", "%(num)d changes saved.", count)
@@ -167,7 +168,7 @@ def update_variant(product_id: int, variant_id: int):
         db.session.rollback()
         return _edit_page(_own_product(product_id), 422, editing=(variant_id, form.offer()),
                           problems=[explain(error), *attach(form, error, VARIANT_FIELDS)])
-    flash(ngettext_changes(len(changes)), "success")
+    flash(_saved(len(changes)), "success")
     return redirect(url_for(".product", product_id=product_id), 303)
 
 
