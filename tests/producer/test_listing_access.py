@@ -14,9 +14,10 @@ from flask import current_app
 
 from shop.accounts.models import ProducerMember
 from shop.catalog import photos, scans
+from shop.catalog.models import Product
 from shop.extensions import db
 from tests import builders
-from tests.producer.helpers import post
+from tests.producer.helpers import fresh, post
 from tests.producer.images import image_bytes
 
 ROLES = ("anonymous", "customer", "owner", "staff", "other", "salespoint", "admin")
@@ -116,3 +117,16 @@ def test_access(client, login, world, endpoint, role):
         target = path if method == "GET" else "/producer/"
         location = urlsplit(response.headers["Location"])
         assert (location.path, parse_qs(location.query)) == ("/login", {"next": [target]})
+
+
+def test_a_member_of_another_producer_sees_none_of_its_listings(client, login, world):
+    _sign_in(login, world, "other")
+    product = f"/producer/products/{world['product']}"
+    for path in ("/producer/products", "/producer/certificates", "/producer/", "/producer/members"):
+        html = client.get(path).get_data(as_text=True)
+        assert product not in html and "Chè" not in html and "helper@example.com" not in html, path
+    export = client.get("/producer/catalog.csv").get_data(as_text=True)
+    assert export.splitlines()[1:] == [] and "CHE-1" not in export
+    assert post(client, product, {"name": "Của tôi", "group": "food"}).status_code == 404
+    fresh()
+    assert db.session.get(Product, world["product"]).name == "Chè"
