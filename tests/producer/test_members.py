@@ -49,7 +49,10 @@ def test_an_invited_user_joins_once_with_the_role(client, app, login, shop):
 def test_the_link_is_for_the_invited_email_only_and_cannot_be_forged(client, app, login, shop):
     link = _invite(client, app)
     login(builders.user("someone@example.com"))
-    assert post(client, link).status_code == 403
+    refused = post(client, link)
+    assert refused.status_code == 403
+    assert ("This invitation is for new@example.com: sign in with that address."
+            in refused.get_data(as_text=True))
     assert post(client, link[:-2] + "xx").status_code == 404
     fresh()
     assert db.session.scalar(db.select(ProducerInvitation)).accepted_at is None
@@ -95,7 +98,9 @@ def test_an_owner_manages_roles_but_the_last_owner_stays(client, shop):
     helper_id = db.session.scalar(db.select(ProducerMember.id).where(ProducerMember.user_id == helper.id))
     owner_id = db.session.scalar(db.select(ProducerMember.id).where(ProducerMember.user_id == shop.user.id))
     assert post(client, f"/producer/members/{helper_id}/role/staff").status_code == 303
-    assert post(client, f"/producer/members/{owner_id}/role/staff").status_code == 409
+    last = post(client, f"/producer/members/{owner_id}/role/staff")
+    assert last.status_code == 409
+    assert "A producer keeps at least one owner." in last.get_data(as_text=True)
     assert post(client, f"/producer/members/{owner_id}/remove").status_code == 409
     assert _roles(shop.producer.id) == [("owner@example.com", "owner"), ("staff@example.com", "staff")]
     assert post(client, f"/producer/members/{helper_id}/remove").status_code == 303

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop import mail
@@ -16,6 +17,27 @@ from shop.extensions import db
 from shop.web.producer import bp
 from shop.web.producer.listing_forms import InviteForm
 from shop.web.producer.messages import explain
+
+# The services' sentences (English, for operators and logs) as the portal says them.
+MESSAGES = {
+    "only an owner of the producer manages its members": _l("Only an owner can invite or change members."),
+    "a producer keeps at least one owner": _l("A producer keeps at least one owner."),
+    "this invitation has expired": _l("This invitation has expired. Ask for a new one."),
+    "this invitation link is not valid": _l("This invitation link is not valid."),
+    "this invitation has already been used": _l("This invitation has already been used."),
+    "you are already a member of this producer": _l("You are already a member of this producer."),
+}
+
+
+def _explain(error: ShopError) -> str:
+    if error.message in MESSAGES:
+        return str(MESSAGES[error.message])
+    if error.message.endswith(" is already a member"):
+        return _("%(email)s is already a member.", email=error.message.split()[0])
+    if error.message.startswith("this invitation is for "):
+        return _("This invitation is for %(email)s: sign in with that address.",
+                 email=error.message.removeprefix("this invitation is for "))
+    return explain(error)
 
 
 def _page(form: InviteForm | None = None, status: int = 200, problem: str | None = None):
@@ -49,7 +71,7 @@ def invite_member():
             secret=_secret())
     except ShopError as error:
         db.session.rollback()
-        return _page(form, error.status, explain(error))
+        return _page(form, error.status, _explain(error))
     mail.send(invitation.email, _("Invitation to %(producer)s on the OCOP marketplace",
                                   producer=g.producer.name),
               "producer_invitation", producer=g.producer, role=invitation.role,
@@ -65,7 +87,7 @@ def change_member_role(member_id: int, role: str):
         producer_members.change_role(g.producer, member_id, role, actor=g.membership)
     except ShopError as error:
         db.session.rollback()
-        return _page(status=error.status, problem=explain(error))
+        return _page(status=error.status, problem=_explain(error))
     flash(_("Role changed."), "success")
     return redirect(url_for(".members"), 303)
 
@@ -77,7 +99,7 @@ def remove_member(member_id: int):
         producer_members.remove_member(g.producer, member_id, actor=g.membership)
     except ShopError as error:
         db.session.rollback()
-        return _page(status=error.status, problem=explain(error))
+        return _page(status=error.status, problem=_explain(error))
     flash(_("Member removed."), "success")
     return redirect(url_for(".members"), 303)
 
@@ -87,7 +109,7 @@ def _invitation_page(token: str, status: int = 200, problem: str | None = None):
         invitation = producer_members.invitation_for(token, secret=_secret())
     except ShopError as error:
         return render_template("producer/invitation.html", invitation=None,
-                               problem=problem or error.message), 404
+                               problem=problem or _explain(error)), 404
     return render_template("producer/invitation.html", invitation=invitation, token=token,
                            problem=problem), status
 
@@ -105,6 +127,6 @@ def join(token: str):
         member = producer_members.accept(token, user=current_user, secret=_secret())
     except ShopError as error:
         db.session.rollback()
-        return _invitation_page(token, error.status, explain(error))
+        return _invitation_page(token, error.status, _explain(error))
     flash(_("Welcome to %(producer)s.", producer=member.producer.name), "success")
     return redirect(url_for(".home"), 303)
