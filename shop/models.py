@@ -1,8 +1,17 @@
 """Every model, imported in one place so that Alembic and the app see all tables."""
 
-from shop.accounts.models import ProducerMember, SalesPointStaff, User
+from shop.accounts.models import ProducerInvitation, ProducerMember, SalesPointStaff, User
 from shop.audit.models import AuditEntry
-from shop.catalog.models import Certificate, Producer, Product, QualityReport, Variant
+from shop.catalog.models import (
+    Certificate,
+    CertificateScan,
+    ListingChange,
+    Producer,
+    Product,
+    ProductPhoto,
+    QualityReport,
+    Variant,
+)
 from shop.inventory.models import (
     Location,
     StockCount,
@@ -27,4 +36,5 @@ __all__ = [
     "Transfer", "TransferLine", "User", "Variant", "Ward", "Cart", "CartLine", "Order",
     "OrderEvent", "OrderLine", "Shipment", "Payment", "WebhookEvent",
     "Invoice", "InvoiceLine", "InvoiceSeries", "InvoiceSettings",
+    "CertificateScan", "ListingChange", "ProducerInvitation", "ProductPhoto",
 ]

@@ -68,6 +68,7 @@ def app(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(instance),
         "SEARCH_INDEX_DIR": str(instance / "search-index"),
+        "MEDIA_DIR": str(instance / "media"),
         "MAIL_BACKEND": "memory",
     })
     with app.app_context():

@@ -91,3 +91,22 @@ class SalesPointStaff(db.Model):
 
     user: Mapped[User] = relationship(back_populates="sales_point_memberships")
     location: Mapped[Location] = relationship()
+
+
+class ProducerInvitation(db.Model):
+    """An invitation to work for a producer, sent by email as a signed link that works once."""
+
+    __tablename__ = "producer_invitation"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producer.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(10))
+    nonce: Mapped[str] = mapped_column(String(32), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    producer: Mapped[Producer] = relationship()

@@ -44,6 +44,18 @@ PRODUCT_FIELDS = ("group", "description", "origin_story", "locality", "raw_mater
 def import_catalog(data: bytes | str, *, today: date,
                    only_producer_tax_code: str | None = None) -> ImportReport:
     """Check and write a catalog.csv; raise ImportRefused listing every bad row."""
+    report = write_catalog(data, today=today, only_producer_tax_code=only_producer_tax_code)
+    db.session.commit()
+    return report
+
+
+def write_catalog(data: bytes | str, *, today: date, only_producer_tax_code: str | None = None,
+                  listings_only: bool = False) -> ImportReport:
+    """Check and write a catalog.csv, refusing every bad row. Caller commits.
+
+    `listings_only` is a producer's own import: its producer details and certificates are the
+    program office's records, so a row must match them and may not add a certificate.
+    """
     rows = read_rows(data, COLUMNS)
     known = _known_codes()
     parsed, problems = [], []
@@ -53,11 +65,35 @@ def import_catalog(data: bytes | str, *, today: date,
         except ValueError as error:
             problems.append((row.line, str(error)))
     problems += _conflicts_between_rows(parsed) + _conflicts_with_database(parsed)
+    if listings_only:
+        problems += _outside_own_listings(parsed)
     if problems:
         raise ImportRefused(sorted(problems))
-    report = _write(parsed, today)
-    db.session.commit()
-    return report
+    return _write(parsed, today)
+
+
+def _outside_own_listings(rows: list[dict]) -> list[tuple[int, str]]:
+    """Rows that would change the producer's registered details or record a certificate."""
+    producers = {p.tax_code: p for p in db.session.scalars(
+        db.select(Producer).where(Producer.tax_code.in_({r["producer_tax_code"] for r in rows})))}
+    recorded = set(db.session.execute(
+        db.select(Producer.tax_code, Product.name, Certificate.decision_number)
+        .join(Certificate.product).join(Product.producer)
+        .where(Producer.tax_code.in_(set(producers)))))
+    problems = []
+    for row in rows:
+        producer = producers.get(row["producer_tax_code"])
+        registered = producer and (producer.name, producer.kind, producer.province_code)
+        if registered != (row["producer_name"], row["producer_kind"],
+                          row["producer_province_code"]):
+            problems.append((row["line"], "producer_name, producer_kind, producer_province_code: "
+                             "must match the producer's registration (the program office "
+                             "changes it)"))
+        if (row["producer_tax_code"], row["product_name"], row["decision_number"]) not in recorded:
+            problems.append((row["line"], f"decision {row['decision_number']} is not recorded "
+                             f"for {row['product_name']!r}: the program office records "
+                             "certificates"))
+    return problems
 
 
 def _known_codes() -> dict[str, dict]:

@@ -104,6 +104,7 @@ class Product(db.Model):
     stars: Mapped[int | None]
     certified_until: Mapped[date | None]
     min_price_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    main_photo: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -114,6 +115,8 @@ class Product(db.Model):
         back_populates="product", order_by="Variant.price_vnd, Variant.id")
     certificates: Mapped[list[Certificate]] = relationship(
         back_populates="product", order_by="Certificate.decision_date.desc(), Certificate.id.desc()")
+    photos: Mapped[list[ProductPhoto]] = relationship(
+        back_populates="product", order_by="ProductPhoto.position, ProductPhoto.id")
 
     def is_listed_on(self, day: date) -> bool:
         """Listed in the shop: active, with a certificate valid on `day`."""
@@ -215,3 +218,59 @@ class QualityReport(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     product: Mapped[Product] = relationship()
+
+
+PHOTO_NAME_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+SCAN_STATUSES = ("pending", "accepted", "rejected")
+
+
+class ProductPhoto(db.Model):
+    """A re-encoded photo of a product, stored under a server-made name; position 0 is the main one."""
+
+    __tablename__ = "product_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="photos")
+
+
+class ListingChange(db.Model):
+    """One field of a product or variant changed by a producer: who, when, old and new value."""
+
+    __tablename__ = "listing_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variant.id"))
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    variant: Mapped[Variant | None] = relationship()
+    actor = relationship("User")
+
+
+class CertificateScan(db.Model):
+    """The scan of a new recognition decision, sent by the producer for the program office to review."""
+
+    __tablename__ = "certificate_scan"
+    __table_args__ = (CheckConstraint(_in("status", SCAN_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    decision_number: Mapped[str] = mapped_column(String(60), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

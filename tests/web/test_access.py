@@ -55,6 +55,8 @@ MATRIX = {
     "storefront.report_form": ("GET", "/p/{slug}/report", PUBLIC),
     # an empty report is refused, for everyone alike
     "storefront.report": ("POST", "/p/{slug}/report", dict.fromkeys(ROLES, 422)),
+    "storefront.photo": ("GET", "/media/photos/0123456789abcdef0123456789abcdef.jpg",
+                         dict.fromkeys(ROLES, 404)),
 }
 
 
@@ -63,12 +65,14 @@ def test_every_route_has_a_decision(app):
     from tests.invoices.test_access import MATRIX as INVOICES
     from tests.orders.test_access import MATRIX as ORDERS
     from tests.producer.test_access import MATRIX as PRODUCER
+    from tests.producer.test_listing_access import MATRIX as LISTINGS
     from tests.producer.test_order_access import MATRIX as PRODUCER_ORDERS
     from tests.salespoint.test_access import MATRIX as SALESPOINT
     from tests.salespoint.test_pickup_access import MATRIX as PICKUPS
 
     decided = (set(MATRIX) | set(PRODUCER) | set(SALESPOINT) | set(ORDERS) | set(PRODUCER_ORDERS)
-               | set(PICKUPS) | set(ADMIN) | set(INVOICES))
+               | set(PICKUPS) | set(ADMIN) | set(INVOICES)
+               | set(LISTINGS))
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == decided
 
 

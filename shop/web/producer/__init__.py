@@ -14,6 +14,8 @@ from shop.web.producer import labels, queries
 bp = Blueprint("producer", __name__, url_prefix="/producer")
 
 PRODUCER_KEY = "producer_id"
+# Pages for a signed-in user who is not a member yet: the invitation that makes them one.
+OPEN_TO_INVITED = {"producer.accept_invitation", "producer.join"}
 
 
 @bp.before_request
@@ -21,12 +23,14 @@ def load_producer():
     if not current_user.is_authenticated:
         target = request.full_path.rstrip("?") if request.method == "GET" else url_for(".home")
         return redirect(url_for("auth.login", next=target))
-    members = queries.memberships(current_user.id)
-    if not members:
+    if request.endpoint in OPEN_TO_INVITED:
+        return None
+    found = queries.memberships(current_user.id)
+    if not found:
         abort(403)
     chosen = session.get(PRODUCER_KEY)
-    member = next((m for m in members if m.producer_id == chosen), members[0])
-    g.producer, g.membership, g.memberships = member.producer, member, members
+    member = next((m for m in found if m.producer_id == chosen), found[0])
+    g.producer, g.membership, g.memberships = member.producer, member, found
     return None
 
 
@@ -39,7 +43,20 @@ def local_time(moment) -> str:
 def portal_globals() -> dict:
     return {"producer": g.get("producer"), "memberships": g.get("memberships", []),
             "local_time": local_time, "REASONS": labels.REASONS,
-            "TRANSFER_STATUSES": labels.TRANSFER_STATUSES}
+            "TRANSFER_STATUSES": labels.TRANSFER_STATUSES,
+            "PRODUCT_STATUS_LABELS": labels.PRODUCT_STATUSES,
+            "LISTING_FIELDS": labels.LISTING_FIELDS, "SCAN_STATUSES": labels.SCAN_STATUSES}
 
 
-from shop.web.producer import home, invoices, orders, receipts, statements, stock, transfers  # noqa: E402,F401
+from shop.web.producer import (  # noqa: E402,F401
+    catalog_csv,
+    home,
+    invoices,
+    members,
+    orders,
+    products,
+    receipts,
+    statements,
+    stock,
+    transfers,
+)

@@ -18,3 +18,18 @@ TRANSFER_STATUSES = {
     "in_transit": _l("In transit"),
     "received": _l("Received"),
 }
+PRODUCT_STATUSES = {
+    "draft": _l("Draft"),
+    "active": _l("Active"),
+    "suspended": _l("Suspended"),
+    "archived": _l("Archived"),
+}
+LISTING_FIELDS = {
+    "name": _l("Name"), "group": _l("OCOP group"), "description": _l("Short description"),
+    "origin_story": _l("Origin story"), "locality": _l("Locality"),
+    "raw_material_origin": _l("Raw material origin"), "label": _l("Pack"), "unit": _l("Unit"),
+    "price_vnd": _l("Price"), "vat_rate": _l("VAT rate"), "weight_g": _l("Weight (g)"),
+    "is_active": _l("On sale"), "main_photo": _l("Main photo"),
+}
+SCAN_STATUSES = {"pending": _l("Waiting for review"), "accepted": _l("Accepted"),
+                 "rejected": _l("Rejected")}

@@ -11,6 +11,7 @@ from shop.web.storefront import (  # noqa: E402,F401
     home,
     invoices,
     language,
+    media,
     orders,
     producers,
     products,
