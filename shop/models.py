@@ -16,6 +16,7 @@ from shop.orders.models import Cart, CartLine, Order, OrderEvent, OrderLine, Shi
 from shop.payments.models import Payment, WebhookEvent
 from shop.places.models import FormerProvince, Province, Region, Ward
 from shop.pos.models import PosDevice, PosSale, PosSaleLine
+from shop.search.models import SearchDocument, SearchPending
 
 __all__ = [
     "Certificate", "FormerProvince", "Location", "PosDevice", "PosSale", "PosSaleLine",
@@ -23,4 +24,5 @@ __all__ = [
     "StockCount", "StockCountLine", "StockLevel", "StockMovement", "StockReservation",
     "Transfer", "TransferLine", "User", "Variant", "Ward", "Cart", "CartLine", "Order",
     "OrderEvent", "OrderLine", "Shipment", "Payment", "WebhookEvent",
+    "SearchDocument", "SearchPending",
 ]
