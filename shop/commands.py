@@ -169,4 +169,7 @@ def confirm_transfer_command(order_number: str, amount_vnd: int) -> None:
 
 
 def register(app: Flask) -> None:
+    from shop.search.cli import search_cli
+
     app.cli.add_command(shop_cli)
+    app.cli.add_command(search_cli)

@@ -44,6 +44,8 @@ def load(env: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
+        "SEARCH_BACKEND": env.get("SEARCH_BACKEND") or "whoosh",
+        "SEARCH_WRITE_TIMEOUT": float(env.get("SEARCH_WRITE_TIMEOUT") or 10),
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,

@@ -1,0 +1,115 @@
+"""The PostgreSQL full-text backend, for a shop on several hosts: documents in `search_document`.
+
+Each document's `tsv` weighs the name (A) over producer and places (B) and the rest (C), all
+lower-cased and stripped of diacritics by `unaccent` (đ -> d included); the `simple`
+configuration keeps every word (no stop words, one-letter words index). Queries are built
+from the same analysed plan as the Whoosh backend, so both answer alike.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import text
+
+from shop.extensions import db
+from shop.search.analysis import Plan
+from shop.search.documents import Document
+from shop.search.models import SearchDocument
+
+TSV = """setweight(to_tsvector('simple', unaccent(name)), 'A')
+      || setweight(to_tsvector('simple', unaccent(people || ' ' || places)), 'B')
+      || setweight(to_tsvector('simple', unaccent(body)), 'C')"""
+EXACT_WEIGHT = 0.5
+PREFIX_WEIGHT = 0.5
+
+
+def _lower(value: str) -> str:
+    return unicodedata.normalize("NFC", value).lower()
+
+
+def _row(doc: Document) -> dict:
+    return {"product_id": doc.product_id, "name": _lower(doc.name), "people": _lower(doc.people),
+            "places": _lower(doc.places), "body": _lower(doc.body)}
+
+
+def write(docs: Iterable[Document], deleted: Iterable[int]) -> None:
+    """Add or replace `docs` and delete `deleted`, in one transaction."""
+    rows = [_row(doc) for doc in docs]
+    gone = set(deleted) | {row["product_id"] for row in rows}
+    if gone:
+        db.session.execute(db.delete(SearchDocument).where(SearchDocument.product_id.in_(gone)))
+    if rows:
+        db.session.execute(db.insert(SearchDocument), rows)
+        db.session.execute(text(f"UPDATE search_document SET tsv = {TSV} "
+                                "WHERE product_id = ANY(:ids)"), {"ids": [r["product_id"] for r in rows]})
+    db.session.commit()
+
+
+def rebuild(docs: Iterable[Document], progress: Callable[[int], None] = lambda n: None,
+            batch: int = 500) -> int:
+    """Replace every document, committed as one transaction."""
+    db.session.execute(db.delete(SearchDocument))
+    rows, count = [], 0
+    for doc in docs:
+        rows.append(_row(doc))
+        if len(rows) == batch:
+            count += _insert(rows, progress)
+            rows = []
+    count += _insert(rows, progress)
+    db.session.execute(text(f"UPDATE search_document SET tsv = {TSV}"))
+    db.session.commit()
+    return count
+
+
+def _insert(rows: list[dict], progress: Callable[[int], None]) -> int:
+    if rows:
+        db.session.execute(db.insert(SearchDocument), rows)
+        progress(len(rows))
+    return len(rows)
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("'", "''") + "'"
+
+
+def tsquery(plan: Plan) -> str:
+    """`(tea | che | tra) & tan & cuong:*`: every unit, any of its alternatives."""
+    units = []
+    for unit in plan.units:
+        options = [" <-> ".join(_lexeme(w) for w in run) for run in unit.alternatives]
+        if unit.prefix:
+            options.append(_lexeme(unit.typed[0]) + ":*")
+        units.append("(" + " | ".join(options) + ")")
+    return " & ".join(units)
+
+
+def search(plan: Plan, limit: int | None = None) -> list[int]:
+    """Product ids matching the plan, best first (exact words with diacritics score more)."""
+    exact = " | ".join(_lexeme(w) for w in plan.exact) or "''"
+    sql = text(
+        "SELECT product_id FROM search_document, to_tsquery('simple', :q) AS q "
+        "WHERE tsv @@ q ORDER BY ts_rank(tsv, q) + :exact_weight * ts_rank("
+        "to_tsvector('simple', name || ' ' || places), to_tsquery('simple', :exact)) DESC, "
+        "product_id LIMIT :limit")
+    return list(db.session.scalars(sql, {"q": tsquery(plan), "exact": exact,
+                                         "exact_weight": EXACT_WEIGHT if plan.exact else 0,
+                                         "limit": limit}))
+
+
+def corrections(plan: Plan) -> dict[str, str]:
+    """For each typed word no document has, the closest word some document has."""
+    from shop.search.spelling import closest
+
+    typed = sorted({w for unit in plan.units for w in unit.typed if len(w) >= 3})
+    if not typed:
+        return {}
+    known = dict(db.session.execute(text(
+        "SELECT word, ndoc FROM ts_stat('SELECT tsv FROM search_document') "
+        "WHERE length(word) BETWEEN 2 AND 40")).all())
+    return {w: found for w in typed if w not in known and (found := closest(w, known))}
+
+
+def document_count() -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(SearchDocument))
