@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from shop import search
 from shop.catalog import services
 from shop.catalog.models import (
     PRODUCER_KINDS,
@@ -55,8 +56,9 @@ def import_catalog(data: bytes | str, *, today: date,
     problems += _conflicts_between_rows(parsed) + _conflicts_with_database(parsed)
     if problems:
         raise ImportRefused(sorted(problems))
-    report = _write(parsed, today)
+    report, product_ids = _write(parsed, today)
     db.session.commit()
+    search.refresh(product_ids)
     return report
 
 
@@ -201,7 +203,7 @@ def _conflicts_with_database(rows: list[dict]) -> list[tuple[int, str]]:
     return problems
 
 
-def _write(rows: list[dict], today: date) -> ImportReport:
+def _write(rows: list[dict], today: date) -> tuple[ImportReport, list[int]]:
     report = ImportReport()
     producers, products = {}, {}
     for row in rows:
@@ -214,7 +216,7 @@ def _write(rows: list[dict], today: date) -> ImportReport:
         _upsert_variant(products[product_key], row, report)
     for product in products.values():
         services.refresh_min_price(product)
-    return report
+    return report, [p.id for p in products.values()]
 
 
 def _assign(obj, values: dict) -> bool:

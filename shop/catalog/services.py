@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import func
 
+from shop import search
 from shop.catalog.models import (
     DISTRICTS_ABOLISHED,
     ISSUER_LEVELS,
@@ -182,6 +183,7 @@ def create_product(producer: Producer, *, name: str, group: str, description: st
         former_province_code=former.code if former else None, status="draft")
     db.session.add(product)
     db.session.commit()
+    search.refresh([product.id])
     return product
 
 
@@ -221,4 +223,14 @@ def certify(product: Product, *, stars: int, decision_number: str, decision_date
                                   decision_date=decision_date, issuer_level=issuer_level,
                                   issuer_name=issuer_name, today=today)
     db.session.commit()
+    search.refresh([product.id])
     return certificate
+
+
+def suspend_product(product: Product) -> None:
+    """Take a product off the shop (the program office's decision); it leaves search at once."""
+    if product.status not in ("active", "draft"):
+        raise Conflict(f"the product is {product.status}", {"status": product.status})
+    product.status = "suspended"
+    db.session.commit()
+    search.refresh([product.id])

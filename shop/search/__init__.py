@@ -24,6 +24,7 @@ from flask import current_app
 from shop.catalog.models import Product
 from shop.catalog.queries import Filters
 from shop.clock import utcnow
+from shop.errors import ValidationError
 from shop.extensions import db
 from shop.search import analysis, documents, fallback, results
 from shop.search.backends import Unavailable, backend
@@ -35,7 +36,16 @@ SUGGESTIONS = 8
 _rebuild_lock = threading.Lock()
 _rebuilding: list[threading.Thread] = []
 
-__all__ = ["SearchListing", "query", "refresh", "reindex", "retry_pending", "suggest"]
+__all__ = ["SearchListing", "query", "refresh", "reindex", "retry_pending", "search_text", "suggest"]
+
+
+def search_text(args) -> str:
+    """The `q` parameter, trimmed; ValidationError when it is longer than a query can be."""
+    text = " ".join((args.get("q") or "").split())
+    if len(text) > analysis.MAX_QUERY_LENGTH:
+        raise ValidationError("invalid search", {
+            "q": f"at most {analysis.MAX_QUERY_LENGTH} characters"})
+    return text
 
 
 def query(text: str, filters: Filters, day: date) -> SearchListing:

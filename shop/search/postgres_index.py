@@ -21,8 +21,9 @@ from shop.search.models import SearchDocument
 TSV = """setweight(to_tsvector('simple', unaccent(name)), 'A')
       || setweight(to_tsvector('simple', unaccent(people || ' ' || places)), 'B')
       || setweight(to_tsvector('simple', unaccent(body)), 'C')"""
-EXACT_WEIGHT = 0.5
-PREFIX_WEIGHT = 0.5
+EXACT_WEIGHT = 3.0
+SPELLED_WEIGHT = 1.0
+PAIR_WEIGHT = 1.0
 
 
 def _lower(value: str) -> str:
@@ -86,16 +87,24 @@ def tsquery(plan: Plan) -> str:
 
 
 def search(plan: Plan, limit: int | None = None) -> list[int]:
-    """Product ids matching the plan, best first (exact words with diacritics score more)."""
-    exact = " | ".join(_lexeme(w) for w in plan.exact) or "''"
-    sql = text(
-        "SELECT product_id FROM search_document, to_tsquery('simple', :q) AS q "
-        "WHERE tsv @@ q ORDER BY ts_rank(tsv, q) + :exact_weight * ts_rank("
-        "to_tsvector('simple', name || ' ' || places), to_tsquery('simple', :exact)) DESC, "
-        "product_id LIMIT :limit")
-    return list(db.session.scalars(sql, {"q": tsquery(plan), "exact": exact,
-                                         "exact_weight": EXACT_WEIGHT if plan.exact else 0,
-                                         "limit": limit}))
+    """Product ids matching the plan, best first.
+
+    Words typed with diacritics, the Vietnamese spelling of synonyms and typed words side by
+    side (in the name or places) add to the rank, as in the Whoosh backend.
+    """
+    rank, params = ["ts_rank(tsv, q)"], {"q": tsquery(plan), "limit": limit}
+    for key, spelled, weight in (("exact", plan.exact, EXACT_WEIGHT),
+                                 ("spelled", plan.spelled, SPELLED_WEIGHT)):
+        if spelled:
+            rank.append(f"{weight} * ts_rank(to_tsvector('simple', name || ' ' || places), "
+                        f"to_tsquery('simple', :{key}))")
+            params[key] = " | ".join(_lexeme(w) for w in spelled)
+    if plan.pairs:
+        rank.append(f"{PAIR_WEIGHT} * ts_rank(tsv, to_tsquery('simple', :pairs))")
+        params["pairs"] = " | ".join(f"{_lexeme(a)} <-> {_lexeme(b)}" for a, b in plan.pairs)
+    sql = text("SELECT product_id FROM search_document, to_tsquery('simple', :q) AS q "
+               f"WHERE tsv @@ q ORDER BY {' + '.join(rank)} DESC, product_id LIMIT :limit")
+    return list(db.session.scalars(sql, params))
 
 
 def corrections(plan: Plan) -> dict[str, str]:
