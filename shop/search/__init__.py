@@ -18,6 +18,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
+from itertools import islice, product
 
 from flask import current_app
 
@@ -26,13 +27,14 @@ from shop.catalog.queries import Filters
 from shop.clock import utcnow
 from shop.errors import ValidationError
 from shop.extensions import db
-from shop.search import analysis, documents, fallback, results
+from shop.search import analysis, documents, fallback, results, spelling, synonyms
 from shop.search.backends import Unavailable, backend
 from shop.search.models import SearchPending
 from shop.search.results import SearchListing
 
 log = logging.getLogger(__name__)
 SUGGESTIONS = 8
+MAX_CORRECTIONS = 9
 _rebuild_lock = threading.Lock()
 _rebuilding: list[threading.Thread] = []
 
@@ -63,13 +65,19 @@ def query(text: str, filters: Filters, day: date) -> SearchListing:
 
 
 def _corrected(engine, plan: analysis.Plan) -> tuple[analysis.Plan, list[int], str | None]:
-    """The typo fallback: the query with unknown words replaced by the nearest known ones."""
-    replaced = engine.corrections(plan)
-    if not replaced:
-        return plan, [], None
-    corrected = analysis.with_words(plan, replaced)
-    ranked = engine.search(corrected)
-    return (corrected, ranked, corrected.text) if ranked else (plan, [], None)
+    """The typo fallback: unknown words replaced by the nearest known ones, the first
+    combination that finds something."""
+    candidates = engine.corrections(plan)
+    for word, found in candidates.items():
+        if not found:
+            candidates[word] = spelling.nearest(word, synonyms.vocabulary())
+    words = [w for w in candidates if candidates[w]]
+    for choice in islice(product(*(candidates[w] for w in words)), MAX_CORRECTIONS):
+        corrected = analysis.with_words(plan, dict(zip(words, choice, strict=True)))
+        ranked = engine.search(corrected)
+        if ranked:
+            return corrected, ranked, corrected.text
+    return plan, [], None
 
 
 def suggest(text: str, day: date, limit: int = SUGGESTIONS) -> list[Product]:

@@ -17,6 +17,7 @@ from shop.extensions import db
 from shop.search.analysis import Plan
 from shop.search.documents import Document
 from shop.search.models import SearchDocument
+from shop.search.spelling import nearest
 
 TSV = """setweight(to_tsvector('simple', unaccent(name)), 'A')
       || setweight(to_tsvector('simple', unaccent(people || ' ' || places)), 'B')
@@ -107,17 +108,16 @@ def search(plan: Plan, limit: int | None = None) -> list[int]:
     return list(db.session.scalars(sql, params))
 
 
-def corrections(plan: Plan) -> dict[str, str]:
-    """For each typed word no document has, the closest word some document has."""
-    from shop.search.spelling import closest
-
+def corrections(plan: Plan, limit: int = 3) -> dict[str, list[str]]:
+    """For each typed word no document has, the nearest words some document has, best first
+    (an empty list when none is near)."""
     typed = sorted({w for unit in plan.units for w in unit.typed if len(w) >= 3})
     if not typed:
         return {}
     known = dict(db.session.execute(text(
         "SELECT word, ndoc FROM ts_stat('SELECT tsv FROM search_document') "
         "WHERE length(word) BETWEEN 2 AND 40")).all())
-    return {w: found for w in typed if w not in known and (found := closest(w, known))}
+    return {w: nearest(w, known, limit) for w in typed if w not in known}
 
 
 def document_count() -> int:

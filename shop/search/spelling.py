@@ -1,4 +1,5 @@
-"""Closest known word for a typo (the PostgreSQL backend's "did you mean"; Whoosh has its own)."""
+"""Nearest known words for a typo: the "did you mean" of the PostgreSQL backend and of the
+synonym table (Whoosh finds its own words with its automata)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,8 @@ def distance(a: str, b: str, limit: int = 2) -> int:
     return previous[-1]
 
 
-def closest(word: str, known: dict[str, int], limit: int = 2) -> str | None:
-    """The known word nearest to `word` sharing its first letter; the most frequent on ties."""
-    best = None
-    for candidate, frequency in known.items():
-        if candidate[:1] != word[:1]:
-            continue
-        d = distance(word, candidate, limit)
-        if d <= limit and (best is None or (d, -frequency) < best[0]):
-            best = ((d, -frequency), candidate)
-    return best[1] if best else None
+def nearest(word: str, known: dict[str, int], limit: int = 3, most: int = 2) -> list[str]:
+    """Known words within `most` edits of `word` sharing its first letter: nearest, then most frequent."""
+    scored = [(d, -frequency, candidate) for candidate, frequency in known.items()
+              if candidate[:1] == word[:1] and (d := distance(word, candidate, most)) <= most]
+    return [candidate for *_, candidate in sorted(scored)[:limit]]

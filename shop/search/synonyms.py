@@ -67,3 +67,8 @@ def expand(words: list[str]) -> list[tuple[tuple[str, ...], list[tuple[str, ...]
                 i += size
                 break
     return groups
+
+
+def vocabulary() -> dict[str, int]:
+    """The folded words of the table, for correcting typos of words no document contains."""
+    return {w: 1 for run in _LOOKUP for w in run}

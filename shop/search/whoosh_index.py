@@ -21,6 +21,7 @@ from whoosh.writing import CLEAR
 
 from shop.search.analysis import Plan, exact_words, words
 from shop.search.documents import Document
+from shop.search.spelling import distance
 
 FIELD_BOOSTS = {"name": 8.0, "people": 2.0, "places": 3.0, "body": 1.0}
 EXACT_BOOST = 10.0
@@ -171,34 +172,23 @@ def search(directory: Path, plan: Plan, limit: int | None = None) -> list[int]:
         raise IndexUnavailable(f"{directory}: {error}") from error
 
 
-def corrections(directory: Path, plan: Plan) -> dict[str, str]:
-    """For each typed word the index does not know, the closest word it does know."""
+def corrections(directory: Path, plan: Plan, limit: int = 3) -> dict[str, list[str]]:
+    """For each typed word the index does not know, the nearest words it does know, best first
+    (an empty list when none is near)."""
     ix = open_index(directory)
-    replaced = {}
+    found = {}
     with ix.searcher() as searcher:
         reader = searcher.reader()
-        for unit in plan.units:
-            for word in unit.typed:
-                if any(reader.doc_frequency(f, word) for f in FIELD_BOOSTS) or len(word) < 3:
-                    continue
-                found = _closest(searcher, word)
-                if found:
-                    replaced[word] = found
-    return replaced
-
-
-def _closest(searcher, word: str) -> str | None:
-    """The known word nearest to `word` (edit distance up to 2), the most common on ties."""
-    reader = searcher.reader()
-    best = None
-    for field in ("name", "places", "people", "body"):
-        for candidate in searcher.suggest(field, word, limit=1, maxdist=2, prefix=1):
-            score = reader.doc_frequency(field, candidate) * FIELD_BOOSTS[field]
-            if best is None or score > best[0]:
-                best = (score, candidate)
-        if best:
-            return best[1]
-    return None
+        for word in {w for unit in plan.units for w in unit.typed if len(w) >= 3}:
+            if any(reader.doc_frequency(f, word) for f in FIELD_BOOSTS):
+                continue
+            candidates = {}
+            for field in FIELD_BOOSTS:
+                for candidate in searcher.suggest(field, word, limit=limit, maxdist=2, prefix=1):
+                    weight = reader.doc_frequency(field, candidate) * FIELD_BOOSTS[field]
+                    candidates[candidate] = candidates.get(candidate, 0) + weight
+            found[word] = sorted(candidates, key=lambda c: (distance(word, c), -candidates[c]))[:limit]
+    return found
 
 
 def document_count(directory: Path) -> int:
