@@ -34,7 +34,7 @@ from shop.search.results import SearchListing
 
 log = logging.getLogger(__name__)
 SUGGESTIONS = 8
-MAX_CORRECTIONS = 9
+MAX_CORRECTIONS = 12
 _rebuild_lock = threading.Lock()
 _rebuilding: list[threading.Thread] = []
 

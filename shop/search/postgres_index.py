@@ -93,22 +93,24 @@ def search(plan: Plan, limit: int | None = None) -> list[int]:
     Words typed with diacritics, the Vietnamese spelling of synonyms and typed words side by
     side (in the name or places) add to the rank, as in the Whoosh backend.
     """
-    rank, params = ["ts_rank(tsv, q)"], {"q": tsquery(plan), "limit": limit}
+    rank, params = ["ts_rank_cd(tsv, q)"], {"q": tsquery(plan), "limit": limit}
     for key, spelled, weight in (("exact", plan.exact, EXACT_WEIGHT),
                                  ("spelled", plan.spelled, SPELLED_WEIGHT)):
         if spelled:
-            rank.append(f"{weight} * ts_rank(to_tsvector('simple', name || ' ' || places), "
+            rank.append(f"{weight} * ts_rank_cd(to_tsvector('simple', name || ' ' || places), "
                         f"to_tsquery('simple', :{key}))")
             params[key] = " | ".join(_lexeme(w) for w in spelled)
     if plan.pairs:
-        rank.append(f"{PAIR_WEIGHT} * ts_rank(tsv, to_tsquery('simple', :pairs))")
-        params["pairs"] = " | ".join(f"{_lexeme(a)} <-> {_lexeme(b)}" for a, b in plan.pairs)
+        rank.append(f"{PAIR_WEIGHT} * ts_rank_cd(tsv, to_tsquery('simple', :pairs))")
+        open_end = ":*" if plan.units and plan.units[-1].prefix else ""
+        pairs = [f"{_lexeme(a)} <-> {_lexeme(b)}" for a, b in plan.pairs]
+        params["pairs"] = " | ".join(pairs[:-1] + [pairs[-1] + open_end])
     sql = text("SELECT product_id FROM search_document, to_tsquery('simple', :q) AS q "
                f"WHERE tsv @@ q ORDER BY {' + '.join(rank)} DESC, product_id LIMIT :limit")
     return list(db.session.scalars(sql, params))
 
 
-def corrections(plan: Plan, limit: int = 3) -> dict[str, list[str]]:
+def corrections(plan: Plan, limit: int = 5) -> dict[str, list[str]]:
     """For each typed word no document has, the nearest words some document has, best first
     (an empty list when none is near)."""
     typed = sorted({w for unit in plan.units for w in unit.typed if len(w) >= 3})

@@ -172,7 +172,7 @@ def search(directory: Path, plan: Plan, limit: int | None = None) -> list[int]:
         raise IndexUnavailable(f"{directory}: {error}") from error
 
 
-def corrections(directory: Path, plan: Plan, limit: int = 3) -> dict[str, list[str]]:
+def corrections(directory: Path, plan: Plan, limit: int = 5) -> dict[str, list[str]]:
     """For each typed word the index does not know, the nearest words it does know, best first
     (an empty list when none is near)."""
     ix = open_index(directory)

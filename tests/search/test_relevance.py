@@ -84,7 +84,7 @@ FIRST = [
 ]
 TOP_3 = [
     ("tea", "Trà xanh Fìn Hò"),
-    ("chè", "Chè búp tím Thanh Ba"),
+    ("chè", "Chè Đinh Tân Cương"),
     ("coffee", "Cà phê Chư Mui"),
     ("cafe", "Cà phê bột nguyên chất Bích Thao"),
     ("rice", "Gạo thơm ST24"),
