@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from shop.search.synonyms import expand
 from shop.text import fold
@@ -26,7 +27,12 @@ def exact_words(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """'Chè Đinh' -> ['che', 'dinh']: the folded words both documents and queries index by."""
-    return [fold(word) for word in exact_words(text)]
+    return [_folded(word) for word in exact_words(text)]
+
+
+@lru_cache(maxsize=200_000)
+def _folded(word: str) -> str:
+    return fold(word)
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,15 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import ID, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.writing import CLEAR
 
 from shop.search.analysis import Plan, exact_words, words
 from shop.search.documents import Document
 from shop.search.spelling import distance
 
-FIELD_BOOSTS = {"name": 8.0, "people": 2.0, "places": 3.0, "body": 1.0}
+FIELD_BOOSTS = {"name": 8.0, "people": 2.0, "places": 3.0}
+PHRASE_FIELDS = ("name", "places")
 EXACT_BOOST = 10.0
 SPELLED_BOOST = 3.0
 PREFIX_BOOST = 0.5
@@ -59,15 +60,19 @@ class WordTokenizer(Tokenizer):
 
 
 def schema() -> Schema:
+    """`all` decides what matches (every word, no positions: cheap to walk); the other fields
+    only rank what matched, and only the short ones keep positions for phrases."""
     folded, exact = WordTokenizer(), WordTokenizer(exact=True)
-    return Schema(id=ID(stored=True, unique=True), name=TEXT(analyzer=folded),
-                  people=TEXT(analyzer=folded), places=TEXT(analyzer=folded),
-                  body=TEXT(analyzer=folded), exact=TEXT(analyzer=exact))
+    return Schema(id=ID(stored=True, unique=True), pid=NUMERIC(int, bits=64, sortable=True),
+                  all=TEXT(analyzer=folded, phrase=False),
+                  name=TEXT(analyzer=folded), places=TEXT(analyzer=folded),
+                  people=TEXT(analyzer=folded, phrase=False), exact=TEXT(analyzer=exact, phrase=False))
 
 
 def _fields(doc: Document) -> dict:
-    return {"id": str(doc.product_id), "name": doc.name, "people": doc.people,
-            "places": doc.places, "body": doc.body, "exact": f"{doc.name} · {doc.places}"}
+    return {"id": str(doc.product_id), "pid": doc.product_id, "name": doc.name,
+            "people": doc.people, "places": doc.places, "exact": f"{doc.name} · {doc.places}",
+            "all": "\n".join((doc.name, doc.people, doc.places, doc.body))}
 
 
 @contextmanager
@@ -136,29 +141,41 @@ def rebuild(directory: Path, docs: Iterable[Document], timeout: float,
     return count
 
 
-def _alternative(field: str, run: tuple[str, ...], boost: float):
+def _run(field: str, run: tuple[str, ...], boost: float = 1.0):
     if len(run) == 1:
         return Q.Term(field, run[0], boost=boost)
-    return Q.Phrase(field, list(run), boost=boost)
+    if field in PHRASE_FIELDS:
+        return Q.Phrase(field, list(run), boost=boost)
+    return Q.And([Q.Term(field, w) for w in run], boost=boost)
+
+
+def match_query(plan: Plan):
+    """What must match: every unit, by one of its alternatives (or the typed prefix)."""
+    units = []
+    for unit in plan.units:
+        options = [_run("all", run) for run in unit.alternatives]
+        if unit.prefix:
+            options.append(Q.Prefix("all", unit.typed[0], boost=PREFIX_BOOST))
+        units.append(Q.Or(options))
+    return Q.And(units)
 
 
 def build_query(plan: Plan):
-    """Every unit must match in some field; the words typed score above their synonyms, and
-    names and words spelled with their diacritics score more."""
-    units = []
+    """The match, ranked: typed words above their synonyms, in the name above the places and
+    producer, words spelled with their diacritics and typed words side by side above the rest."""
+    bonus = []
     for unit in plan.units:
-        options = [_alternative(field, run, boost * (1.0 if run == unit.typed else SYNONYM_BOOST))
-                   for run in unit.alternatives for field, boost in FIELD_BOOSTS.items()]
+        for run in unit.alternatives:
+            weight = 1.0 if run == unit.typed else SYNONYM_BOOST
+            bonus += [_run(field, run, boost * weight) for field, boost in FIELD_BOOSTS.items()]
         if unit.prefix:
-            options += [Q.Prefix(field, unit.typed[0], boost=boost * PREFIX_BOOST)
-                        for field, boost in FIELD_BOOSTS.items() if field != "body"]
-        units.append(Q.Or(options))
-    query = Q.And(units)
-    bonus = ([Q.Term("exact", w, boost=EXACT_BOOST) for w in plan.exact]
-             + [Q.Term("exact", w, boost=SPELLED_BOOST) for w in plan.spelled]
-             + [Q.Phrase(field, list(pair), boost=FIELD_BOOSTS[field] * PAIR_BOOST)
-                for pair in plan.pairs for field in ("name", "places")])
-    return Q.AndMaybe(query, Q.Or(bonus)) if bonus else query
+            bonus += [Q.Prefix(field, unit.typed[0], boost=boost * PREFIX_BOOST)
+                      for field, boost in FIELD_BOOSTS.items()]
+    bonus += [Q.Term("exact", w, boost=EXACT_BOOST) for w in plan.exact]
+    bonus += [Q.Term("exact", w, boost=SPELLED_BOOST) for w in plan.spelled]
+    bonus += [Q.Phrase(field, list(pair), boost=FIELD_BOOSTS[field] * PAIR_BOOST)
+              for pair in plan.pairs for field in PHRASE_FIELDS]
+    return Q.AndMaybe(match_query(plan), Q.Or(bonus))
 
 
 def search(directory: Path, plan: Plan, limit: int | None = None) -> list[int]:
@@ -166,8 +183,9 @@ def search(directory: Path, plan: Plan, limit: int | None = None) -> list[int]:
     ix = open_index(directory)
     try:
         with ix.searcher() as searcher:
+            ids = searcher.reader().column_reader("pid")
             hits = searcher.search(build_query(plan), limit=limit)
-            return [int(hit["id"]) for hit in hits]
+            return [ids[docnum] for docnum, _ in hits.items()]
     except Exception as error:
         raise IndexUnavailable(f"{directory}: {error}") from error
 
@@ -180,12 +198,12 @@ def corrections(directory: Path, plan: Plan, limit: int = 5) -> dict[str, list[s
     with ix.searcher() as searcher:
         reader = searcher.reader()
         for word in {w for unit in plan.units for w in unit.typed if len(w) >= 3}:
-            if any(reader.doc_frequency(f, word) for f in FIELD_BOOSTS):
+            if reader.doc_frequency("all", word):
                 continue
             candidates = {}
-            for field in FIELD_BOOSTS:
+            for field in (*FIELD_BOOSTS, "all"):
                 for candidate in searcher.suggest(field, word, limit=limit, maxdist=2, prefix=1):
-                    weight = reader.doc_frequency(field, candidate) * FIELD_BOOSTS[field]
+                    weight = reader.doc_frequency(field, candidate) * FIELD_BOOSTS.get(field, 1.0)
                     candidates[candidate] = candidates.get(candidate, 0) + weight
             found[word] = sorted(candidates, key=lambda c: (distance(word, c), -candidates[c]))[:limit]
     return found
