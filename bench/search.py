@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -111,17 +112,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def time_queries(texts: list[str], rounds: int) -> list[float]:
+def time_queries(texts: list[str], rounds: int) -> tuple[list[float], list[float]]:
     from shop import search
     from shop.catalog.queries import Filters
 
-    timings = []
+    wall, cpu = [], []
     for _ in range(rounds):
         for text in texts:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             search.query(text, Filters(), DAY)
-            timings.append((time.perf_counter() - started) * 1000)
-    return timings
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+    return wall, cpu
 
 
 def main() -> None:
@@ -142,17 +144,19 @@ def main() -> None:
         NARROW.extend(generate(app, args.products))
         generated = time.perf_counter() - started
         with app.app_context():
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             indexed = search.reindex()
-            build = time.perf_counter() - started
+            build, build_cpu = time.perf_counter() - started, time.process_time() - started_cpu
             time_queries(NARROW + BROAD, 1)  # warm the caches
-            narrow, broad = time_queries(NARROW, args.rounds), time_queries(BROAD, args.rounds)
-            both = narrow + broad
+            (narrow, narrow_cpu), (broad, broad_cpu) = (time_queries(NARROW, args.rounds),
+                                                        time_queries(BROAD, args.rounds))
+            both, both_cpu = narrow + broad, narrow_cpu + broad_cpu
             totals = {t: search.query(t, Filters(), DAY).total
                       for t in NARROW + BROAD}
             result = {
                 "backend": args.backend, "engine": db.engine.dialect.name, "products": indexed,
                 "generate_s": round(generated, 1), "build_s": round(build, 1),
+                "build_cpu_s": round(build_cpu, 1),
                 "index_mb": round(index_size(app, args.backend) / 1e6, 1),
                 "queries": len(both),
                 "narrow_p50_ms": round(statistics.median(narrow), 1),
@@ -161,6 +165,9 @@ def main() -> None:
                 "broad_p95_ms": round(percentile(broad, 0.95), 1),
                 "all_p50_ms": round(statistics.median(both), 1),
                 "all_p95_ms": round(percentile(both, 0.95), 1),
+                "all_cpu_p50_ms": round(statistics.median(both_cpu), 1),
+                "all_cpu_p95_ms": round(percentile(both_cpu, 0.95), 1),
+                "load_average": [round(x, 1) for x in os.getloadavg()],
                 "matches": totals,
             }
     print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -7,10 +7,12 @@ the results on the day without a reindex, and a stale index never shows a suspen
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup
+from sqlalchemy import ARRAY, Integer, bindparam, func, text
 from sqlalchemy.orm import joinedload
 
 from shop.catalog import queries
@@ -21,8 +23,6 @@ from shop.inventory import queries as stock_queries
 from shop.places.models import REGION_CODES, Province
 from shop.search.analysis import Plan
 from shop.search.snippets import snippet
-
-CHUNK = 5000
 
 
 @dataclass
@@ -46,25 +46,33 @@ class _Row:
     created: object
     name: str
 
-    def value(self, facet: str) -> str:
-        return str(getattr(self, facet))
-
     def passes(self, filters: Filters) -> bool:
-        return ((not filters.stars or self.stars in filters.stars)
-                and filters.group in (None, self.group) and filters.region in (None, self.region)
-                and filters.province in (None, self.province))
+        return all(self.checks(filters))
+
+    def checks(self, filters: Filters) -> tuple[bool, bool, bool, bool]:
+        """Whether the row passes each facet's filter, in the order of FACETS."""
+        return (not filters.stars or self.stars in filters.stars,
+                filters.group in (None, self.group), filters.region in (None, self.region),
+                filters.province in (None, self.province))
+
+
+def _among(ranked: list[int]):
+    """`product.id IN (the ranked ids)` as one bound value, however many ids there are."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Product.id == func.any(bindparam("ranked_ids", ranked, type_=ARRAY(Integer)))
+    return Product.id.in_(text("SELECT value FROM json_each(:ranked_ids)")
+                          .bindparams(ranked_ids=json.dumps(ranked)))
 
 
 def _listed_rows(ranked: list[int], day: date) -> list[_Row]:
     """The ranked products listed on `day`, in rank order, with what filters and sorts need."""
-    found: dict[int, _Row] = {}
+    if not ranked:
+        return []
     columns = (Product.id, Product.stars, Product.group, Province.region_code,
                Product.province_code, Product.min_price_vnd, Product.created_at, Product.name)
-    for i in range(0, len(ranked), CHUNK):
-        query = (queries.listed(day).with_only_columns(*columns)
-                 .join(Province, Province.code == Product.province_code)
-                 .where(Product.id.in_(ranked[i:i + CHUNK])))
-        found.update((row[0], _Row(*row)) for row in db.session.execute(query))
+    query = (queries.listed(day).with_only_columns(*columns)
+             .join(Province, Province.code == Product.province_code).where(_among(ranked)))
+    found = {row[0]: _Row(*row) for row in db.session.execute(query)}
     return [found[i] for i in ranked if i in found]
 
 
@@ -80,11 +88,14 @@ def facets(rows: list[_Row], filters: Filters) -> dict[str, dict[str, int]]:
     """Counts per value of each facet among the matches, under every filter but the facet's own."""
     result = {"stars": dict.fromkeys(("3", "4", "5"), 0), "group": dict.fromkeys(PRODUCT_GROUPS, 0),
               "region": dict.fromkeys(REGION_CODES, 0), "province": {}}
-    for name in FACETS:
-        others = filters.without(name)
-        for row in rows:
-            if row.passes(others):
-                value = row.value(name)
+    for row in rows:
+        checks = row.checks(filters)
+        failed = checks.count(False)
+        if failed > 1:
+            continue
+        for i, name in enumerate(FACETS):
+            if failed == 0 or not checks[i]:
+                value = str(getattr(row, name))
                 result[name][value] = result[name].get(value, 0) + 1
     return result
 

@@ -154,8 +154,8 @@ def match_query(plan: Plan):
     units = []
     for unit in plan.units:
         options = [_run("all", run) for run in unit.alternatives]
-        if unit.prefix:
-            options.append(Q.Prefix("all", unit.typed[0], boost=PREFIX_BOOST))
+        if unit.prefix:  # the word being typed completes to words of names and places only
+            options += [Q.Prefix(field, unit.typed[0], boost=PREFIX_BOOST) for field in PHRASE_FIELDS]
         units.append(Q.Or(options))
     return Q.And(units)
 
@@ -165,12 +165,9 @@ def build_query(plan: Plan):
     producer, words spelled with their diacritics and typed words side by side above the rest."""
     bonus = []
     for unit in plan.units:
-        for run in unit.alternatives:
-            weight = 1.0 if run == unit.typed else SYNONYM_BOOST
-            bonus += [_run(field, run, boost * weight) for field, boost in FIELD_BOOSTS.items()]
-        if unit.prefix:
-            bonus += [Q.Prefix(field, unit.typed[0], boost=boost * PREFIX_BOOST)
-                      for field, boost in FIELD_BOOSTS.items()]
+        bonus += [_run("name", run, FIELD_BOOSTS["name"] * (1.0 if run == unit.typed else SYNONYM_BOOST))
+                  for run in unit.alternatives]
+        bonus += [_run(field, unit.typed, FIELD_BOOSTS[field]) for field in ("places", "people")]
     bonus += [Q.Term("exact", w, boost=EXACT_BOOST) for w in plan.exact]
     bonus += [Q.Term("exact", w, boost=SPELLED_BOOST) for w in plan.spelled]
     bonus += [Q.Phrase(field, list(pair), boost=FIELD_BOOSTS[field] * PAIR_BOOST)
