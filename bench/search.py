@@ -8,7 +8,8 @@ names for a third of them, a description and an origin story. Each query is time
 through `search.query` (engine, listing filter on the day, facets, one page, snippets).
 
     .venv/bin/python bench/search.py
-    .venv/bin/python bench/search.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/ocop_bench --backend postgres
+    .venv/bin/python bench/search.py --backend postgres \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/ocop_bench
 """
 
 from __future__ import annotations
