@@ -1,7 +1,8 @@
 """What search keeps in the database: the retry queue, and the documents of the PostgreSQL backend.
 
-`search_document.tsv` is a `tsvector` on PostgreSQL (with a GIN index, see migration 0005) and
-plain text on SQLite, where the Whoosh backend serves instead and the table stays empty.
+`search_document.tsv` (what matches, weighted) and `exact` (name and places with their
+diacritics, for ranking) are `tsvector`s on PostgreSQL (`tsv` with a GIN index, see migration
+0005) and plain text on SQLite, where the Whoosh backend serves instead and the table stays empty.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class SearchDocument(db.Model):
     places: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     tsv: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    exact: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

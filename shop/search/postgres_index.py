@@ -22,6 +22,7 @@ from shop.search.spelling import nearest
 TSV = """setweight(to_tsvector('simple', unaccent(name)), 'A')
       || setweight(to_tsvector('simple', unaccent(people || ' ' || places)), 'B')
       || setweight(to_tsvector('simple', unaccent(body)), 'C')"""
+EXACT = "to_tsvector('simple', name || ' ' || places)"
 EXACT_WEIGHT = 3.0
 SPELLED_WEIGHT = 1.0
 PAIR_WEIGHT = 1.0
@@ -44,7 +45,7 @@ def write(docs: Iterable[Document], deleted: Iterable[int]) -> None:
         db.session.execute(db.delete(SearchDocument).where(SearchDocument.product_id.in_(gone)))
     if rows:
         db.session.execute(db.insert(SearchDocument), rows)
-        db.session.execute(text(f"UPDATE search_document SET tsv = {TSV} "
+        db.session.execute(text(f"UPDATE search_document SET tsv = {TSV}, exact = {EXACT} "
                                 "WHERE product_id = ANY(:ids)"), {"ids": [r["product_id"] for r in rows]})
     db.session.commit()
 
@@ -60,7 +61,7 @@ def rebuild(docs: Iterable[Document], progress: Callable[[int], None] = lambda n
             count += _insert(rows, progress)
             rows = []
     count += _insert(rows, progress)
-    db.session.execute(text(f"UPDATE search_document SET tsv = {TSV}"))
+    db.session.execute(text(f"UPDATE search_document SET tsv = {TSV}, exact = {EXACT}"))
     db.session.commit()
     return count
 
@@ -77,12 +78,13 @@ def _lexeme(word: str) -> str:
 
 
 def tsquery(plan: Plan) -> str:
-    """`(tea | che | tra) & tan & cuong:*`: every unit, any of its alternatives."""
+    """`(tea | che | tra) & tan & (cuong | cuong:*AB)`: every unit, any of its alternatives; the
+    word being typed completes to words of names, producers and places (weights A and B)."""
     units = []
     for unit in plan.units:
         options = [" <-> ".join(_lexeme(w) for w in run) for run in unit.alternatives]
         if unit.prefix:
-            options.append(_lexeme(unit.typed[0]) + ":*")
+            options.append(_lexeme(unit.typed[0]) + ":*AB")
         units.append("(" + " | ".join(options) + ")")
     return " & ".join(units)
 
@@ -97,8 +99,7 @@ def search(plan: Plan, limit: int | None = None) -> list[int]:
     for key, spelled, weight in (("exact", plan.exact, EXACT_WEIGHT),
                                  ("spelled", plan.spelled, SPELLED_WEIGHT)):
         if spelled:
-            rank.append(f"{weight} * ts_rank_cd(to_tsvector('simple', name || ' ' || places), "
-                        f"to_tsquery('simple', :{key}))")
+            rank.append(f"{weight} * ts_rank_cd(exact, to_tsquery('simple', :{key}))")
             params[key] = " | ".join(_lexeme(w) for w in spelled)
     if plan.pairs:
         rank.append(f"{PAIR_WEIGHT} * ts_rank_cd(tsv, to_tsquery('simple', :pairs))")

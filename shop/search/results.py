@@ -59,7 +59,7 @@ class _Row:
 def _among(ranked: list[int]):
     """`product.id IN (the ranked ids)` as one bound value, however many ids there are."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return Product.id == func.any(bindparam("ranked_ids", ranked, type_=ARRAY(Integer)))
+        return Product.id.in_(db.select(func.unnest(bindparam("ranked_ids", ranked, type_=ARRAY(Integer)))))
     return Product.id.in_(text("SELECT value FROM json_each(:ranked_ids)")
                           .bindparams(ranked_ids=json.dumps(ranked)))
 
