@@ -92,11 +92,12 @@ def suggest(text: str, day: date, limit: int = SUGGESTIONS) -> list[Product]:
     return results.products_in_order(results.listed_ids(ranked, day, limit))
 
 
-def _from_database(plan: analysis.Plan, day: date, error: Exception) -> list[int]:
-    """Answer from the database while the index is rebuilt in the background."""
+def _from_database(plan: analysis.Plan, day: date, error: Unavailable) -> list[int]:
+    """Answer from the database (while a missing or damaged index is rebuilt in the background)."""
     log.warning("search index unavailable (%s): answering from the database", error)
     db.session.rollback()
-    _rebuild_in_background()
+    if error.rebuild:
+        _rebuild_in_background()
     return fallback.search(plan, day) if not plan.empty else []
 
 

@@ -15,7 +15,12 @@ BACKENDS = ("whoosh", "postgres")
 
 
 class Unavailable(Exception):
-    """The engine cannot answer now (index missing or damaged, backend table unreadable)."""
+    """The engine cannot answer now: a Whoosh index missing or damaged (`rebuild` says a
+    rebuild from the database will mend it), or the database failing the full-text query."""
+
+    def __init__(self, message: str, rebuild: bool = False):
+        super().__init__(message)
+        self.rebuild = rebuild
 
 
 class WhooshBackend:
@@ -26,13 +31,13 @@ class WhooshBackend:
         try:
             return whoosh_index.search(self.directory, plan, limit)
         except whoosh_index.IndexUnavailable as error:
-            raise Unavailable(str(error)) from error
+            raise Unavailable(str(error), rebuild=True) from error
 
     def corrections(self, plan: Plan) -> dict[str, str]:
         try:
             return whoosh_index.corrections(self.directory, plan)
         except whoosh_index.IndexUnavailable as error:
-            raise Unavailable(str(error)) from error
+            raise Unavailable(str(error), rebuild=True) from error
 
     def write(self, docs: Iterable[Document], deleted: Iterable[int]) -> None:
         whoosh_index.write(self.directory, docs, deleted, self.timeout)

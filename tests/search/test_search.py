@@ -164,3 +164,19 @@ def _remove(directory: Path) -> None:
 def _no_rebuild_left_running():
     yield
     search.wait_for_rebuild()
+
+
+def test_a_failing_full_text_query_answers_from_the_database(app, monkeypatch, today):
+    builders.product("Cốm làng Vòng")
+    monkeypatch.setitem(app.config, "SEARCH_BACKEND", "postgres")
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(db.text("ALTER TABLE search_document RENAME TO search_document_away"))
+        db.session.commit()
+    try:
+        page = search.query("com lang vong", Filters(), today)
+    finally:
+        if db.engine.dialect.name == "postgresql":
+            db.session.rollback()
+            db.session.execute(db.text("ALTER TABLE search_document_away RENAME TO search_document"))
+            db.session.commit()
+    assert ([p.name for p in page.items], page.degraded) == (["Cốm làng Vòng"], True)
