@@ -235,4 +235,7 @@ def statements_command(month_text: str, out_dir: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from shop.search.cli import search_cli
+
     app.cli.add_command(shop_cli)
+    app.cli.add_command(search_cli)

@@ -47,6 +47,8 @@ def load(env: dict | None = None) -> dict:
         "MEDIA_DIR": env.get("MEDIA_DIR") or str(instance / "media"),
         "PHOTO_MAX_BYTES": int(env.get("PHOTO_MAX_BYTES", 8 * 1024 * 1024)),
         "PHOTO_MAX_PIXELS": int(env.get("PHOTO_MAX_PIXELS", 40_000_000)),
+        "SEARCH_BACKEND": env.get("SEARCH_BACKEND") or "whoosh",
+        "SEARCH_WRITE_TIMEOUT": float(env.get("SEARCH_WRITE_TIMEOUT") or 10),
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,

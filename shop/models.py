@@ -27,6 +27,7 @@ from shop.orders.models import Cart, CartLine, Order, OrderEvent, OrderLine, Shi
 from shop.payments.models import Payment, WebhookEvent
 from shop.places.models import FormerProvince, Province, Region, Ward
 from shop.pos.models import PosDevice, PosSale, PosSaleLine
+from shop.search.models import SearchDocument, SearchPending
 
 __all__ = [
     "AuditEntry", "QualityReport",
@@ -37,4 +38,5 @@ __all__ = [
     "OrderEvent", "OrderLine", "Shipment", "Payment", "WebhookEvent",
     "Invoice", "InvoiceLine", "InvoiceSeries", "InvoiceSettings",
     "CertificateScan", "ListingChange", "ProducerInvitation", "ProductPhoto",
+    "SearchDocument", "SearchPending",
 ]

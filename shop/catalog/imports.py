@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from shop import search
 from shop.catalog import services
 from shop.catalog.models import (
     PRODUCER_KINDS,
@@ -44,14 +45,17 @@ PRODUCT_FIELDS = ("group", "description", "origin_story", "locality", "raw_mater
 def import_catalog(data: bytes | str, *, today: date,
                    only_producer_tax_code: str | None = None) -> ImportReport:
     """Check and write a catalog.csv; raise ImportRefused listing every bad row."""
-    report = write_catalog(data, today=today, only_producer_tax_code=only_producer_tax_code)
+    report, product_ids = write_catalog(data, today=today,
+                                        only_producer_tax_code=only_producer_tax_code)
     db.session.commit()
+    search.refresh(product_ids)
     return report
 
 
 def write_catalog(data: bytes | str, *, today: date, only_producer_tax_code: str | None = None,
-                  listings_only: bool = False) -> ImportReport:
-    """Check and write a catalog.csv, refusing every bad row. Caller commits.
+                  listings_only: bool = False) -> tuple[ImportReport, list[int]]:
+    """Check and write a catalog.csv, refusing every bad row; the report and the ids of the
+    products of the file, for the search index. Caller commits.
 
     `listings_only` is a producer's own import: its producer details and certificates are the
     program office's records, so a row must match them and may not add a certificate.
@@ -237,7 +241,7 @@ def _conflicts_with_database(rows: list[dict]) -> list[tuple[int, str]]:
     return problems
 
 
-def _write(rows: list[dict], today: date) -> ImportReport:
+def _write(rows: list[dict], today: date) -> tuple[ImportReport, list[int]]:
     report = ImportReport()
     producers, products = {}, {}
     for row in rows:
@@ -250,7 +254,7 @@ def _write(rows: list[dict], today: date) -> ImportReport:
         _upsert_variant(products[product_key], row, report)
     for product in products.values():
         services.refresh_min_price(product)
-    return report
+    return report, [p.id for p in products.values()]
 
 
 def _assign(obj, values: dict) -> bool:

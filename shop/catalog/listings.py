@@ -12,6 +12,7 @@ import io
 
 from sqlalchemy.orm import selectinload
 
+from shop import search
 from shop.catalog import imports, services
 from shop.catalog.models import PRODUCT_GROUPS, ListingChange, Producer, Product, Variant
 from shop.catalog.richtext import sanitise
@@ -25,11 +26,6 @@ PRODUCT_FIELDS = ("name", "group", "description", "origin_story", "locality",
 VARIANT_FIELDS = ("label", "unit", "price_vnd", "vat_rate", "weight_g", "is_active")
 
 
-def _products_changed(product_ids):
-    """Tell the search index; connected when the search package lands."""
-    return None
-
-
 def create_listing(producer: Producer, *, actor_id: int | None, name: str, group: str,
                    description: str = "", origin_story: str = "", locality: str = "",
                    raw_material_origin: str = "") -> Product:
@@ -40,7 +36,7 @@ def create_listing(producer: Producer, *, actor_id: int | None, name: str, group
     product = services.create_product(
         producer, name=name, group=group, description=description, origin_story=origin_story,
         locality=locality, raw_material_origin=raw_material_origin)
-    _products_changed([product.id])
+    search.refresh([product.id])
     return product
 
 
@@ -54,7 +50,7 @@ def update_listing(product: Product, *, actor_id: int | None, **values) -> list[
         if former:
             product.province_code = former.province_code
     db.session.commit()
-    _products_changed([product.id])
+    search.refresh([product.id])
     return changes
 
 
@@ -90,7 +86,7 @@ def add_listing_variant(product: Product, *, actor_id: int | None, sku: str, lab
     variant = services.add_variant(product, sku=(sku or "").strip(), label=label or "",
                                    price_vnd=price_vnd, vat_rate=vat_rate, weight_g=weight_g,
                                    unit=unit or "")
-    _products_changed([product.id])
+    search.refresh([product.id])
     return variant
 
 
@@ -101,7 +97,7 @@ def update_variant(variant: Variant, *, actor_id: int | None, **values) -> list[
                      variant_id=variant.id)
     services.refresh_min_price(variant.product)
     db.session.commit()
-    _products_changed([variant.product_id])
+    search.refresh([variant.product_id])
     return changes
 
 
@@ -186,11 +182,11 @@ def _row(producer: Producer, product: Product, variant: Variant, certificate) ->
 def import_own_catalog(producer: Producer, data: bytes | str, *, actor_id: int | None, today):
     """Import catalog.csv rows of the producer's own listings only, all or nothing."""
     before = _snapshot(producer.id)
-    report = imports.write_catalog(data, today=today, only_producer_tax_code=producer.tax_code,
-                                   listings_only=True)
+    report, product_ids = imports.write_catalog(
+        data, today=today, only_producer_tax_code=producer.tax_code, listings_only=True)
     _record_import_changes(before, _snapshot(producer.id), actor_id)
     db.session.commit()
-    _products_changed(sorted({product_id for product_id, _ in _snapshot(producer.id)}))
+    search.refresh(product_ids)
     return report
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from shop.catalog.listings import _products_changed
+from shop import search
 from shop.catalog.models import ListingChange, Product, ProductPhoto
 from shop.errors import NotFound, ValidationError
 from shop.extensions import db
@@ -95,7 +95,7 @@ def add_photo(product: Product, data: bytes, *, actor_id: int | None, media_dir:
     db.session.add(photo)
     _refresh_main(product, actor_id)
     db.session.commit()
-    _products_changed([product.id])
+    search.refresh([product.id])
     return photo
 
 
@@ -108,7 +108,7 @@ def reorder(product: Product, photo_ids: list[int], *, actor_id: int | None) -> 
         photos[photo_id].position = position
     _refresh_main(product, actor_id)
     db.session.commit()
-    _products_changed([product.id])
+    search.refresh([product.id])
 
 
 def make_main(product: Product, photo_id: int, *, actor_id: int | None) -> None:
@@ -130,7 +130,7 @@ def remove(product: Product, photo_id: int, *, actor_id: int | None, media_dir: 
     db.session.commit()
     for thumb in (False, True):
         photo_path(media_dir, photo.name, thumb).unlink(missing_ok=True)
-    _products_changed([product.id])
+    search.refresh([product.id])
 
 
 def _refresh_main(product: Product, actor_id: int | None) -> None:

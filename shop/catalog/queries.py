@@ -87,6 +87,11 @@ def _listed(day: date):
     return db.select(Product).where(Product.status == "active", Product.certified_until >= day)
 
 
+def listed(day: date):
+    """The select of products the shop lists on `day`: active, with a valid certificate."""
+    return _listed(day)
+
+
 def _filtered(query, filters: Filters):
     if filters.stars:
         query = query.where(Product.stars.in_(filters.stars))

@@ -4,7 +4,7 @@ and the expiry notices of supervision after recognition.
 Each function is one use case: it takes the acting admin explicitly, writes an audit entry in
 the same transaction as its change, and commits once. What the storefront lists follows at
 once, since listing reads `Product.status` and the newest valid certificate; the search index
-is told by the caller after the commit (`changed` product ids are returned where it matters).
+is told after the commit (`search.refresh`, which logs and queues a failure, never raises).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from shop import search
 from shop.accounts.models import ProducerMember, User
 from shop.audit import services as audit
 from shop.catalog import services as catalog
@@ -51,6 +52,8 @@ def update_producer(producer: Producer, fields: dict, *, actor_id: int | None) -
         if changed:
             audit.record("producer.updated", actor_id=actor_id, subject=f"producer:{producer.id}",
                          changes={k: list(v) for k, v in changed.items()})
+    if changed.keys() & {"name", "province_code"}:
+        search.refresh([p.id for p in producer.products])
     return changed
 
 
@@ -83,6 +86,7 @@ def suspend_producer(producer: Producer, reason: str, *, actor_id: int | None) -
                 product.status = "suspended"
         audit.record("producer.suspended", actor_id=actor_id, subject=f"producer:{producer.id}",
                      reason=reason, products=changed)
+    search.refresh(changed)
     return changed
 
 
@@ -105,6 +109,7 @@ def suspend_product(product: Product, reason: str, *, actor_id: int | None) -> N
         previous, product.status = product.status, "suspended"
         audit.record("product.suspended", actor_id=actor_id, subject=f"product:{product.id}",
                      reason=reason, previous=previous)
+    search.refresh([product.id])
 
 
 def reinstate_product(product: Product, *, actor_id: int | None, today: date) -> str:
@@ -118,6 +123,7 @@ def reinstate_product(product: Product, *, actor_id: int | None, today: date) ->
         product.status = "active" if valid else "draft"
         audit.record("product.reinstated", actor_id=actor_id, subject=f"product:{product.id}",
                      status=product.status)
+    search.refresh([product.id])
     return product.status
 
 
@@ -158,6 +164,7 @@ def record_decision(decision: Decision, lines: list[tuple[Product, int]], *,
                 raise ValidationError(f"{product.name}: {error.message}", error.fields) from None
             audit.record("certificate.recorded", actor_id=actor_id, subject=f"product:{product.id}",
                          decision=decision.number, stars=stars)
+    search.refresh([product.id for product, _ in lines])
     return made
 
 
@@ -173,6 +180,7 @@ def revoke_certificate(certificate: Certificate, reason: str, *, actor_id: int |
         catalog.refresh_certification(product)
         audit.record("certificate.revoked", actor_id=actor_id, subject=f"certificate:{certificate.id}",
                      product=product.id, decision=certificate.decision_number, reason=reason)
+    search.refresh([certificate.product_id])
 
 
 def notices_due(today: date, within_days: int = NOTICE_DAYS) -> list[Certificate]:

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import func
 
+from shop import search
 from shop.catalog.models import (
     DISTRICTS_ABOLISHED,
     ISSUER_LEVELS,
@@ -201,6 +202,7 @@ def create_product(producer: Producer, *, name: str, group: str, description: st
         former_province_code=former.code if former else None, status="draft")
     db.session.add(product)
     db.session.commit()
+    search.refresh([product.id])
     return product
 
 
@@ -240,4 +242,5 @@ def certify(product: Product, *, stars: int, decision_number: str, decision_date
                                   decision_date=decision_date, issuer_level=issuer_level,
                                   issuer_name=issuer_name, today=today)
     db.session.commit()
+    search.refresh([product.id])
     return certificate

@@ -33,6 +33,10 @@ def listed_slugs(client) -> set[str]:
     return {item["slug"] for item in client.get("/api/v1/products?per_page=100").get_json()["items"]}
 
 
+def found_slugs(client, text: str) -> list[str]:
+    return [item["slug"] for item in client.get(f"/api/v1/products?q={text}").get_json()["items"]]
+
+
 @pytest.fixture
 def office(client, login):
     return login(builders.user("office@example.com", "admin"))
@@ -83,6 +87,7 @@ def test_revoking_takes_the_badge_and_the_listing_away(client, office):
     tea = builders.product("Chè Tân Cương", stars=4)
     certificate = tea.certificates[0]
     assert tea.slug in listed_slugs(client)
+    assert found_slugs(client, "che tan cuong") == [tea.slug]
     assert post(client, f"/admin/certificates/{certificate.id}/revoke", reason="").status_code == 303
     db.session.expire_all()
     assert certificate.status == "active"  # a revocation needs its reason
@@ -91,6 +96,7 @@ def test_revoking_takes_the_badge_and_the_listing_away(client, office):
     assert (certificate.status, certificate.revoked_reason, tea.stars) == (
         "revoked", "không tái đánh giá", None)
     assert tea.slug not in listed_slugs(client)
+    assert found_slugs(client, "che tan cuong") == []
     verify = client.get(f"/verify/{certificate.verify_code}").get_data(as_text=True)
     assert '<section class="verify verify--revoked">' in verify
     assert "<strong>Đã thu hồi</strong>\n    — lý do: không tái đánh giá" in verify
@@ -110,6 +116,7 @@ def test_suspending_a_product_takes_it_off_sale_and_keeps_what_is_sold(client, o
     db.session.expire_all()
     assert tea.status == "suspended"
     assert tea.slug not in listed_slugs(client)
+    assert found_slugs(client, "che") == []
     assert client.get(f"/p/{tea.slug}").status_code == 404
     # the order placed before keeps its reservation
     assert stock.level(tea.variants[0].id, point.id).reserved == 2
@@ -118,6 +125,7 @@ def test_suspending_a_product_takes_it_off_sale_and_keeps_what_is_sold(client, o
     post(client, f"/admin/products/{tea.id}/reinstate")
     db.session.expire_all()
     assert tea.status == "active" and tea.slug in listed_slugs(client)
+    assert found_slugs(client, "che") == [tea.slug]
     assert [a for a, _ in audit_actions()] == ["product.suspended", "product.reinstated"]
 
 

@@ -26,6 +26,7 @@ MATRIX = {
     "auth.logout": ("POST", "/logout", dict.fromkeys(ROLES, 302)),
     "api.products": ("GET", "/api/v1/products", PUBLIC),
     "api.product": ("GET", "/api/v1/products/{slug}", PUBLIC),
+    "api.suggest": ("GET", "/api/v1/suggest?q=che", PUBLIC),
     "api.openapi_document": ("GET", "/api/v1/openapi.json", PUBLIC),
     "api.stats": ("GET", "/api/v1/stats", PUBLIC),
     "static": ("GET", "/static/css/shop.css", PUBLIC),

@@ -271,3 +271,13 @@ DOCUMENT["paths"]["/stats"] = {"get": {
     "responses": {"200": _ok("Stats", "the program in figures: certified products by stars, group, "
                                       "region and province, producers by kind, certificates per "
                                       "month, sales by region and sales point, top products")}}}
+SEARCH_TEXT = _query("q", {"type": "string", "maxLength": 200},
+                     "search text, with or without diacritics, Vietnamese or English")
+DOCUMENT["paths"]["/products"]["get"]["parameters"].insert(0, SEARCH_TEXT)
+SCHEMAS["Suggestions"] = _obj({"q": STRING, "suggestions": {"type": "array", "maxItems": 8, "items": _obj(
+    {"slug": STRING, "name": STRING, "producer": STRING, "province": STRING, "url": STRING})}})
+DOCUMENT["paths"]["/suggest"] = {"get": {
+    "operationId": "suggest", "summary": "Listed products for what is being typed in the search box",
+    "parameters": [SEARCH_TEXT],
+    "responses": {"200": _ok("Suggestions", "up to 8 products, best first"),
+                  "422": _error_response("search text too long")}}}

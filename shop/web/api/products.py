@@ -1,5 +1,6 @@
 from flask import abort, jsonify, request, url_for
 
+from shop import search
 from shop.catalog import queries
 from shop.catalog.models import Product
 from shop.clock import today
@@ -25,8 +26,8 @@ def product_summary(product: Product, available: int) -> dict:
 
 @bp.get("/products")
 def products():
-    filters = queries.parse_filters(request.args)
-    page = queries.listing(filters, today())
+    filters, text = queries.parse_filters(request.args), search.search_text(request.args)
+    page = search.query(text, filters, today()) if text else queries.listing(filters, today())
     return jsonify({
         "items": [product_summary(p, page.online_available.get(p.id, 0)) for p in page.items],
         "page": filters.page, "per_page": filters.per_page, "total": page.total,
@@ -65,3 +66,13 @@ def product(slug: str):
             for location, stock in stock_queries.sales_point_stock(list(skus))],
     })
     return jsonify(body)
+
+
+@bp.get("/suggest")
+def suggest():
+    """Products to offer while the shopper types in the search box."""
+    text = search.search_text(request.args)
+    return jsonify({"q": text, "suggestions": [
+        {"slug": p.slug, "name": p.name, "producer": p.producer.name, "province": p.province.name,
+         "url": url_for("storefront.product", slug=p.slug)}
+        for p in search.suggest(text, today())]})

@@ -1,5 +1,6 @@
 from flask import abort, render_template, request
 
+from shop import search
 from shop.catalog import queries
 from shop.clock import today
 from shop.errors import ValidationError
@@ -10,15 +11,15 @@ from shop.web.storefront import bp
 
 @bp.get("/products")
 def listing():
-    """Certified products, filtered by stars, group, region and province."""
+    """Certified products, searched for and filtered by stars, group, region and province."""
     try:
-        filters = queries.parse_filters(request.args)
+        filters, text = queries.parse_filters(request.args), search.search_text(request.args)
     except ValidationError as error:
-        return render_template("storefront/listing.html", listing=None,
+        return render_template("storefront/listing.html", listing=None, q="",
                                errors=error.fields, regions=places.regions(),
                                provinces=places.provinces()), 422
-    return render_template("storefront/listing.html",
-                           listing=queries.listing(filters, today()), errors={},
+    found = search.query(text, filters, today()) if text else queries.listing(filters, today())
+    return render_template("storefront/listing.html", listing=found, q=text, errors={},
                            regions=places.regions(), provinces=places.provinces())
 
 
