@@ -274,3 +274,10 @@ class CertificateScan(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The program office's review: the certificate it recorded, or why the scan was refused.
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str] = mapped_column(String(300), default="")
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+
+    product: Mapped[Product] = relationship()

@@ -18,7 +18,7 @@ from shop import search
 from shop.accounts.models import ProducerMember, User
 from shop.audit import services as audit
 from shop.catalog import services as catalog
-from shop.catalog.models import Certificate, Producer, Product
+from shop.catalog.models import Certificate, CertificateScan, Producer, Product
 from shop.clock import utcnow
 from shop.database import write_transaction
 from shop.errors import Conflict, ValidationError
@@ -139,6 +139,14 @@ def record_decision(decision: Decision, lines: list[tuple[Product, int]], *,
                     actor_id: int | None, today: date) -> list[Certificate]:
     """One recognition decision listing many products, all or none. A product rated again
     gets its new stars (up or down) and its older certificate is superseded."""
+    _check_decision(decision, lines)
+    with write_transaction(db.session):
+        made = _record_lines(decision, lines, actor_id=actor_id, today=today)
+    search.refresh([product.id for product, _ in lines])
+    return made
+
+
+def _check_decision(decision: Decision, lines: list[tuple[Product, int]]) -> None:
     problems = {}
     if not decision.number.strip():
         problems["decision_number"] = "required"
@@ -152,20 +160,55 @@ def record_decision(decision: Decision, lines: list[tuple[Product, int]], *,
             problems[f"product:{product.slug}"] = f"decision {decision.number} is already recorded"
     if problems:
         raise ValidationError("the decision is not valid", problems)
-    with write_transaction(db.session):
-        made = []
-        for product, stars in lines:
-            try:
-                made.append(catalog.add_certificate(
-                    product, stars=stars, decision_number=decision.number,
-                    decision_date=decision.day, issuer_level=decision.issuer_level,
-                    issuer_name=decision.issuer_name, today=today))
-            except ValidationError as error:
-                raise ValidationError(f"{product.name}: {error.message}", error.fields) from None
-            audit.record("certificate.recorded", actor_id=actor_id, subject=f"product:{product.id}",
-                         decision=decision.number, stars=stars)
-    search.refresh([product.id for product, _ in lines])
+
+
+def _record_lines(decision: Decision, lines: list[tuple[Product, int]], *, actor_id: int | None,
+                  today: date) -> list[Certificate]:
+    """Each product's certificate of the decision, audited. Caller commits."""
+    made = []
+    for product, stars in lines:
+        try:
+            made.append(catalog.add_certificate(
+                product, stars=stars, decision_number=decision.number,
+                decision_date=decision.day, issuer_level=decision.issuer_level,
+                issuer_name=decision.issuer_name, today=today))
+        except ValidationError as error:
+            raise ValidationError(f"{product.name}: {error.message}", error.fields) from None
+        audit.record("certificate.recorded", actor_id=actor_id, subject=f"product:{product.id}",
+                     decision=decision.number, stars=stars)
     return made
+
+
+def accept_scan(scan: CertificateScan, decision: Decision, stars: int, *, actor_id: int | None,
+                today: date) -> Certificate:
+    """The scan shows a genuine decision: record it for the scan's product (it becomes the
+    product's active certificate, and a draft product goes on sale)."""
+    if scan.status != "pending":
+        raise Conflict("this scan was already reviewed")
+    lines = [(scan.product, stars)]
+    _check_decision(decision, lines)
+    with write_transaction(db.session):
+        certificate = _record_lines(decision, lines, actor_id=actor_id, today=today)[0]
+        _close_scan(scan, "accepted", actor_id, certificate_id=certificate.id)
+    search.refresh([scan.product_id])
+    return certificate
+
+
+def reject_scan(scan: CertificateScan, reason: str, *, actor_id: int | None) -> None:
+    """The scan is not a decision the office can record; the producer sees why."""
+    reason = _reason(reason)
+    if scan.status != "pending":
+        raise Conflict("this scan was already reviewed")
+    with write_transaction(db.session):
+        _close_scan(scan, "rejected", actor_id, note=reason)
+
+
+def _close_scan(scan: CertificateScan, status: str, actor_id: int | None, *,
+                certificate_id: int | None = None, note: str = "") -> None:
+    scan.status, scan.reviewed_by_id, scan.reviewed_at = status, actor_id, utcnow()
+    scan.certificate_id, scan.review_note = certificate_id, note
+    audit.record(f"certificate.scan_{status}", actor_id=actor_id, subject=f"scan:{scan.id}",
+                 product=scan.product_id, certificate=certificate_id, reason=note)
 
 
 def revoke_certificate(certificate: Certificate, reason: str, *, actor_id: int | None) -> None:

@@ -4,10 +4,12 @@
 """
 
 import pytest
+from flask import current_app
 
 from shop.catalog import reports as quality
 from shop.inventory import sales_points
 from tests import builders
+from tests.admin.test_scans import send_scan
 from tests.admin.test_transfers import transfer_order
 from tests.conftest import csrf_token
 
@@ -51,6 +53,10 @@ MATRIX = {
     "admin.update_sales_point": ("POST", "/admin/sales-points/{point}", only_admin(422)),
     "admin.assign_staff": ("POST", "/admin/sales-points/{point}/staff", only_admin(303)),
     "admin.remove_staff": ("POST", "/admin/sales-points/{point}/staff/{member}/remove", only_admin(303)),
+    "admin.scan_list": ("GET", "/admin/scans", only_admin(200)),
+    "admin.scan_download": ("GET", "/admin/scans/{scan}/file", only_admin(200)),
+    "admin.accept_scan": ("POST", "/admin/scans/{scan}/accept", only_admin(303)),
+    "admin.reject_scan": ("POST", "/admin/scans/{scan}/reject", only_admin(303)),
 }
 
 
@@ -62,11 +68,12 @@ def world():
     member = sales_points.assign_staff(point, builders.user("seller@example.com").email, "staff",
                                        actor_id=None)
     report = quality.report_problem(item, kind="quality", message="Hộp bị móp khi nhận hàng")
+    scan = send_scan(current_app, item)
     roles = {"customer": "customer", "producer": f"producer:{item.producer.tax_code}",
              "staff": "staff:QN-HALONG", "manager": "staff:QN-HALONG:manager", "admin": "admin"}
     return {"roles": roles, "order": transfer_order(item, point).number, "producer": item.producer_id,
             "product": item.id, "certificate": item.certificates[0].id, "point": point.code,
-            "member": member.id, "report": report.id}
+            "member": member.id, "report": report.id, "scan": scan.id}
 
 
 @pytest.mark.parametrize("role", ROLES)

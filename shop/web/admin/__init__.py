@@ -39,5 +39,6 @@ from shop.web.admin import (  # noqa: E402,F401
     producers,
     reports,
     sales_points,
+    scans,
     supervision,
 )

@@ -90,7 +90,7 @@ def _edit_page(product: Product, status: int = 200, *, form=None, variant_form=N
         scan_form=ScanForm(formdata=None), problems=list(problems), certificate=certificate,
         state=scans.expiry_state(certificate, today()), day=today(),
         history=listings.history(product.id, limit=30),
-        pending_scans=[s for s in _scans(product) if s.status == "pending"]), status
+        scans=_scans(product)), status
 
 
 def _scans(product: Product) -> list[CertificateScan]:
