@@ -23,6 +23,7 @@ MATRIX = {
     "producer.pack_order": ("POST", "/producer/orders/{pending}/pack", portal(303)),
     "producer.ship_order": ("POST", "/producer/orders/{packed}/ship", portal(303)),
     "producer.deliver_order": ("POST", "/producer/orders/{shipped}/deliver", portal(422)),
+    "producer.packing_slip": ("GET", "/producer/orders/{pending}/packing-slip.pdf", portal(200)),
 }
 
 

@@ -54,6 +54,7 @@ from shop.web.producer import (  # noqa: E402,F401
     invoices,
     members,
     orders,
+    packing,
     products,
     receipts,
     statements,
