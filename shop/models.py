@@ -1,6 +1,13 @@
 """Every model, imported in one place so that Alembic and the app see all tables."""
 
-from shop.accounts.models import ProducerMember, SalesPointStaff, User
+from shop.accounts.models import (
+    PasswordResetToken,
+    ProducerMember,
+    RecoveryCode,
+    SalesPointStaff,
+    SignInAttempt,
+    User,
+)
 from shop.audit.models import AuditEntry
 from shop.catalog.models import Certificate, Producer, Product, QualityReport, Variant
 from shop.inventory.models import (
@@ -25,4 +32,5 @@ __all__ = [
     "StockCount", "StockCountLine", "StockLevel", "StockMovement", "StockReservation",
     "Transfer", "TransferLine", "User", "Variant", "Ward", "Cart", "CartLine", "Order",
     "OrderEvent", "OrderLine", "Shipment", "Payment", "WebhookEvent",
+    "PasswordResetToken", "RecoveryCode", "SignInAttempt",
 ]

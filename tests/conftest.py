@@ -69,6 +69,7 @@ def app(database_url, tmp_path_factory):
         "INSTANCE_PATH": str(instance),
         "SEARCH_INDEX_DIR": str(instance / "search-index"),
         "MAIL_BACKEND": "memory",
+        "RATELIMIT_ENABLED": False,  # the tests of the limits build their own app
     })
     with app.app_context():
         upgrade()
