@@ -61,6 +61,9 @@ def register(email: str, password: str, name: str = "", role: str = "customer") 
     user.producer_memberships = [m for m in memberships if isinstance(m, ProducerMember)]
     user.sales_point_memberships = [m for m in memberships if isinstance(m, SalesPointStaff)]
     db.session.add(user)
+    if is_admin or memberships:
+        db.session.flush()
+        audit.record("account.created_with_role", actor_id=None, subject=user.email, roles=user.roles)
     db.session.commit()
     return user
 

@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
     app.before_request(enforce_session_timeouts)
     limiter = Limiter(get_remote_address, app=app, headers_enabled=True,
                       storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
-                      key_prefix="ocop")
+                      key_prefix=app.config.get("RATELIMIT_KEY_PREFIX") or "ocop")
     app.extensions["shop_limiter"] = limiter
     for endpoint, (key, methods) in LIMITED_ENDPOINTS.items():
         view = app.view_functions.get(endpoint)
