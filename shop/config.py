@@ -48,6 +48,9 @@ def load(env: dict | None = None) -> dict:
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
+        # __Host-: the browser keeps it only when Secure, for this host and path / (production)
+        "SESSION_COOKIE_NAME": "__Host-session" if _flag(env.get("SESSION_COOKIE_SECURE"), production)
+        else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),

@@ -21,6 +21,7 @@ from shop.extensions import db
 
 ISSUER = "Chợ OCOP"
 RECOVERY_CODES = 10
+RECOVERY_CODE_BYTES = 14
 DRIFT_STEPS = 1  # a code of the previous or next 30-second step is accepted too
 
 
@@ -48,12 +49,18 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
+def _recovery_code() -> str:
+    """112 random bits (28 hex digits, shown in groups of four): enough to keep as a plain SHA-256."""
+    digits = secrets.token_hex(RECOVERY_CODE_BYTES)
+    return "-".join(digits[i:i + 4] for i in range(0, len(digits), 4))
+
+
 def _digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
 def _clean(code: str) -> str:
-    return "".join((code or "").split()).replace("-", "").lower()[:32]
+    return "".join((code or "").split()).replace("-", "").lower()[:64]
 
 
 def enable(user: User, secret: str, code: str, *, now: datetime | None = None) -> list[str]:
@@ -70,8 +77,8 @@ def enable(user: User, secret: str, code: str, *, now: datetime | None = None) -
     if step is None:
         raise ValidationError("the code does not match; check the time on the phone", {"code": "wrong"})
     user.totp_secret, user.totp_last_step = secret, step
-    codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
-    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_digest(c)) for c in codes)
+    codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_digest(_clean(c))) for c in codes)
     audit.record("two_step.enabled", actor_id=user.id, subject=user.email)
     db.session.commit()
     return codes

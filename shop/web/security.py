@@ -65,7 +65,7 @@ def content_security_policy() -> str:
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
-        "base-uri 'self'",
+        "base-uri 'none'",
         "form-action " + " ".join(form_targets),
         "frame-ancestors 'none'",
     ])

@@ -28,6 +28,7 @@ def test_every_response_has_the_security_headers(client, path):
     assert policy["script-src"] == "script-src 'self'"
     assert policy["style-src"] == "style-src 'self'"
     assert policy["object-src"] == "object-src 'none'"
+    assert policy["base-uri"] == "base-uri 'none'"
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
 
 

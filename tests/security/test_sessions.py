@@ -22,6 +22,7 @@ def test_production_cookies_are_secure_httponly_and_lax(tmp_path):
     assert config["SESSION_COOKIE_HTTPONLY"] is True
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert config["REMEMBER_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_NAME"] == "__Host-session"
 
 
 def test_the_session_cookie_is_httponly_and_lax(client, login):

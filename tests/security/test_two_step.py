@@ -15,7 +15,7 @@ from tests import builders
 from tests.conftest import csrf_token
 
 SECRET_ON_PAGE = re.compile(r'<code class="secret">([A-Z2-7]+)</code>')
-CODES_ON_PAGE = re.compile(r"<li><code>([0-9a-f]{10})</code></li>")
+CODES_ON_PAGE = re.compile(r"<li><code>((?:[0-9a-f]{4}-){6}[0-9a-f]{4})</code></li>")
 
 
 def producer_user(email="owner@example.com"):
@@ -114,6 +114,19 @@ def test_the_second_step_expires(client, login):
         session["two_step_at"] -= 301
     response = second_step(client, pyotp.TOTP(secret).now())
     assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert client.get("/account").status_code == 302
+
+
+def test_a_password_reset_does_not_skip_the_second_step(client, login):
+    from shop.accounts import reset
+
+    user = login(producer_user())
+    enable_through_the_page(client)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    _, token = reset.request_reset(user.email)
+    reset.reset_password(token, "một mật khẩu mới")
+    response = sign_in(client, user, "một mật khẩu mới")
+    assert response.headers["Location"] == "/login/two-step"
     assert client.get("/account").status_code == 302
 
 

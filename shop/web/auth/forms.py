@@ -26,7 +26,7 @@ class RegisterForm(FlaskForm):
 
 class TwoStepForm(FlaskForm):
     code = StringField(_l("Code from the app, or a recovery code"),
-                       validators=[DataRequired(), Length(max=32)])
+                       validators=[DataRequired(), Length(max=64)])
 
 
 class ForgotPasswordForm(FlaskForm):
