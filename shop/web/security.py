@@ -10,6 +10,7 @@ from flask import Flask, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 STRIPE_CHECKOUT = "https://checkout.stripe.com"
 SIGNED_IN_AT, SEEN_AT = "_signed_in_at", "_seen_at"
@@ -29,6 +30,9 @@ LIMITED_ENDPOINTS = {
 
 def init_app(app: Flask) -> None:
     """Register the headers, the session timeouts and the rate limits (after the blueprints)."""
+    hops = app.config.get("TRUSTED_PROXY_HOPS", 0)
+    if hops:  # behind a reverse proxy: take the client's address and scheme from its headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.after_request(security_headers)
     app.before_request(enforce_session_timeouts)
     limiter = Limiter(get_remote_address, app=app, headers_enabled=True,

@@ -70,6 +70,30 @@ def test_a_session_without_its_sign_in_time_is_not_trusted(client, login):
     assert client.get("/account").status_code == 302
 
 
+def test_a_deactivated_account_is_signed_out(client, login):
+    from shop.extensions import db
+
+    user = login(builders.user())
+    assert client.get("/account").status_code == 200
+    user.is_active = False
+    db.session.commit()
+    assert client.get("/account").status_code == 302
+
+
+def test_behind_a_proxy_the_client_address_and_scheme_come_from_its_headers(database_url, tmp_path):
+    from tests.security.test_rate_limits import limited_app
+
+    app = limited_app(database_url, tmp_path, TRUSTED_PROXY_HOPS=1, RATELIMIT_API="2 per minute")
+    client = app.test_client()
+    forwarded = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    response = client.get("/api/v1/provinces", headers=forwarded)
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    client.get("/api/v1/provinces", headers=forwarded)
+    assert client.get("/api/v1/provinces", headers=forwarded).status_code == 429
+    other = {"X-Forwarded-For": "203.0.113.8"}  # another client behind the same proxy
+    assert client.get("/api/v1/provinces", headers=other).status_code == 200
+
+
 def test_a_new_password_ends_the_other_sessions(app, client, login):
     user = builders.user("an@example.com")
     login(user)
