@@ -46,7 +46,7 @@ def test_the_api_answers_429_in_its_error_shape(limited, validate):
     assert statuses == [200] * 6 + [429]
     response = limited.get("/api/v1/provinces")
     assert response.status_code == 429 and response.is_json
-    body = response.get_json()
+    body = validate(response.get_json(), "Error")
     assert body["error"]["code"] == "rate_limited"
     assert set(body["error"]) == {"code", "message", "details"}
     assert int(response.headers["Retry-After"]) > 0
