@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
 
-from shop.accounts import passwords
+from shop.accounts import passwords, twostep
 from shop.accounts.models import ProducerMember, SalesPointStaff, SignInAttempt, User
 from shop.audit import services as audit
 from shop.catalog.models import Producer
@@ -122,8 +122,6 @@ def authenticate(email: str, password: str, *, address: str = "",
 def verify_second_step(user: User, code: str, *, address: str = "",
                        limits: SignInLimits = SignInLimits(), now: datetime | None = None) -> bool:
     """Finish the sign-in of a two-step user with a TOTP or recovery code; failures count too."""
-    from shop.accounts import twostep
-
     now = now or utcnow()
     check_throttle(user.email, address, limits=limits, now=now)
     if not twostep.check_code(user, code, now=now):

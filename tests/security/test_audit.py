@@ -55,3 +55,16 @@ def test_the_office_sees_sign_ins_in_the_audit_log(client, login):
     login(builders.user("office@example.com", "admin"))
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "<code>sign_in</code>" in page and "office@example.com" in page
+
+
+def test_a_price_changed_by_the_catalog_import_is_audited(today):
+    from shop.catalog.imports import import_catalog
+    from tests.catalog.test_imports import GOOD, csv_text
+
+    import_catalog(csv_text(GOOD), today=today)
+    import_catalog(csv_text(GOOD), today=today)  # the same file again: no price changed
+    import_catalog(csv_text({**GOOD, "price_vnd": "395000"}), today=today)
+    db.session.commit()
+    assert entries("price.") == [("price.changed", f"variant:{GOOD['sku']}", None)]
+    detail = db.session.scalar(select(AuditEntry.details).where(AuditEntry.action == "price.changed"))
+    assert '"new_vnd": 395000' in detail and '"old_vnd": 380000' in detail
