@@ -46,6 +46,9 @@ def test_the_emailed_link_sets_a_new_password_once(app, client):
     stored = db.session.scalar(db.select(PasswordResetToken))
     assert token not in stored.token_hash  # only the hash is kept
     assert choose(client, path).status_code == 302
+    notice = outbox(app)[-1]
+    assert (notice["To"], len(outbox(app))) == ("an@example.com", 2)
+    assert "Mật khẩu tài khoản Chợ OCOP của bạn vừa được đổi" in notice.get_content()
     db.session.refresh(user)
     assert user.check_password(NEW) and not user.check_password(builders.PASSWORD)
     # a second use of the same link is refused and changes nothing

@@ -8,6 +8,7 @@ from shop.accounts import services as accounts
 from shop.accounts.models import User
 from shop.errors import ValidationError
 from shop.extensions import db
+from shop.mail import outbox
 from tests import builders
 from tests.conftest import csrf_token
 
@@ -50,7 +51,7 @@ def test_the_registration_form_explains_a_common_password(client):
     assert db.session.scalar(db.select(func.count()).select_from(User)) == 0
 
 
-def test_changing_the_password_checks_the_current_one_and_the_rules(client, login):
+def test_changing_the_password_checks_the_current_one_and_the_rules(app, client, login):
     user = login(builders.user())
     token = csrf_token(client, "/account/password")
     wrong = client.post("/account/password", data={
@@ -62,3 +63,9 @@ def test_changing_the_password_checks_the_current_one_and_the_rules(client, logi
     assert (wrong.status_code, common.status_code) == (422, 422)
     db.session.refresh(user)
     assert user.check_password(builders.PASSWORD)
+    assert outbox(app) == []  # nothing changed, nothing to tell
+    client.post("/account/password", data={
+        "current": builders.PASSWORD, "password": "một mật khẩu mới", "confirm": "một mật khẩu mới",
+        "csrf_token": token})
+    (notice,) = outbox(app)
+    assert notice["To"] == user.email and "/password/forgot" in notice.get_content()

@@ -74,6 +74,12 @@ def _throttled(form, template: str):
     return render_template(template, form=form), 429
 
 
+def _tell_password_changed(user: User) -> None:
+    """Email the owner that the password changed, with a way back if it was not them."""
+    mail.send(user.email, _("Your password was changed"), "password_changed", user=user,
+              link=url_for("auth.forgot_password", _external=True))
+
+
 def _password_error(error: ShopError) -> str:
     message = PASSWORD_MESSAGES.get(error.details.get("fields", {}).get("password"))
     return message() if message else error.message
@@ -182,6 +188,7 @@ def change_password():
                 form.password.errors.append(_password_error(error))
         else:
             _start_session(current_user._get_current_object())  # other sessions end, not this one
+            _tell_password_changed(current_user)
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.account"))
     status = 422 if form.is_submitted() else 200
@@ -214,10 +221,11 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            reset.reset_password(token, form.password.data)
+            user = reset.reset_password(token, form.password.data)
         except ShopError as error:
             form.password.errors.append(_password_error(error))
         else:
+            _tell_password_changed(user)
             flash(_("Your password is changed. Please sign in with it."), "success")
             return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
