@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     setup.extensions(app)
     web.register_blueprints(app)
+    setup.security(app)
     setup.error_handlers(app)
     commands.register(app)
     return app

@@ -234,6 +234,70 @@ def statements_command(month_text: str, out_dir: str) -> None:
     click.echo(f"{len(producers)} statement(s) for {month:%Y-%m} in {folder}")
 
 
+@shop_cli.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def backup_command(path: str | None) -> None:
+    """Back up the database while the shop runs (SQLite online backup; pg_dump for PostgreSQL)."""
+    from flask import current_app
+
+    from shop import backup
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    target = Path(path) if path else backup.default_path(url, current_app.config["INSTANCE_PATH"])
+    try:
+        if url.startswith("sqlite"):
+            size = backup.backup_sqlite(url, target)
+            click.echo(f"backed up to {target} ({size} bytes)")
+            return
+        command = backup.pg_dump_command(url, target)
+        if not backup.pg_available(command):
+            click.echo("pg_dump is not installed here; run it where it is:")
+            click.echo(f"  {command.shown()}")
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        backup.run_pg(command)
+    except (ShopError, OSError) as error:
+        _fail(f"error: {getattr(error, 'message', error)}")
+    click.echo(f"backed up to {target} (pg_dump custom format)")
+
+
+@shop_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def restore_command(path: str, yes: bool) -> None:
+    """Replace every table with the content of a backup made by `shop backup`."""
+    from flask import current_app
+
+    from shop import backup
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    source = Path(path)
+    try:
+        if url.startswith("sqlite"):
+            backup.check_sqlite_backup(url, source)
+        elif not source.is_file():
+            raise backup.BackupError(f"{source}: no such file")
+        if not yes:
+            click.confirm("This replaces every table of the database. Go on?", abort=True)
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()  # no connection may hold a lock or a stale plan meanwhile
+        if url.startswith("sqlite"):
+            revision = backup.restore_sqlite(url, source)
+            click.echo(f"restored {source} (schema revision {revision})")
+            return
+        command = backup.pg_restore_command(url, source)
+        if not backup.pg_available(command):
+            _fail(f"error: pg_restore is not installed here; run: {command.shown()}")
+        backup.run_pg(command)
+    except (ShopError, OSError) as error:
+        _fail(f"error: {getattr(error, 'message', error)}")
+    finally:
+        for engine in db.engines.values():
+            engine.dispose()
+    click.echo(f"restored {source}")
+
+
 def register(app: Flask) -> None:
     from shop.search.cli import search_cli
 

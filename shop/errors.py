@@ -71,3 +71,10 @@ class Forbidden(ShopError):
 class Conflict(ShopError):
     code = "conflict"
     status = 409
+
+
+class RateLimited(ShopError):
+    """Too many tries in a short time (sign-in guessing): wait, then try again."""
+
+    code = "rate_limited"
+    status = 429

@@ -1,6 +1,14 @@
 """Every model, imported in one place so that Alembic and the app see all tables."""
 
-from shop.accounts.models import ProducerInvitation, ProducerMember, SalesPointStaff, User
+from shop.accounts.models import (
+    PasswordResetToken,
+    ProducerInvitation,
+    ProducerMember,
+    RecoveryCode,
+    SalesPointStaff,
+    SignInAttempt,
+    User,
+)
 from shop.audit.models import AuditEntry
 from shop.catalog.models import (
     Certificate,
@@ -39,4 +47,5 @@ __all__ = [
     "Invoice", "InvoiceLine", "InvoiceSeries", "InvoiceSettings",
     "CertificateScan", "ListingChange", "ProducerInvitation", "ProductPhoto",
     "SearchDocument", "SearchPending",
+    "PasswordResetToken", "RecoveryCode", "SignInAttempt",
 ]

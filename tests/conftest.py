@@ -70,6 +70,7 @@ def app(database_url, tmp_path_factory):
         "SEARCH_INDEX_DIR": str(instance / "search-index"),
         "MEDIA_DIR": str(instance / "media"),
         "MAIL_BACKEND": "memory",
+        "RATELIMIT_ENABLED": False,  # the tests of the limits build their own app
     })
     with app.app_context():
         upgrade()

@@ -1,18 +1,33 @@
-"""Use cases of accounts: registering, signing in, and granting roles."""
+"""Use cases of accounts: registering, signing in (throttled, audited), changing a password and
+granting roles."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
 
-from shop.accounts.models import ProducerMember, SalesPointStaff, User
+from shop.accounts import passwords, twostep
+from shop.accounts.models import ProducerMember, SalesPointStaff, SignInAttempt, User
+from shop.audit import services as audit
 from shop.catalog.models import Producer
 from shop.clock import utcnow
-from shop.errors import Conflict, ValidationError
+from shop.errors import Conflict, RateLimited, ValidationError
 from shop.extensions import db
 from shop.inventory.models import Location
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = passwords.MIN_PASSWORD_LENGTH
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """How many failed sign-ins are allowed in `window` per account and per network address."""
+
+    per_account: int = 5
+    per_address: int = 20
+    window: timedelta = timedelta(minutes=15)
 
 
 def normalise_email(email: str) -> str:
@@ -23,10 +38,7 @@ def normalise_email(email: str) -> str:
 
 
 def check_password_rules(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"the password needs at least {MIN_PASSWORD_LENGTH} characters",
-            {"password": f"at least {MIN_PASSWORD_LENGTH} characters"})
+    passwords.check(password)
 
 
 def find_by_email(email: str) -> User | None:
@@ -49,6 +61,9 @@ def register(email: str, password: str, name: str = "", role: str = "customer") 
     user.producer_memberships = [m for m in memberships if isinstance(m, ProducerMember)]
     user.sales_point_memberships = [m for m in memberships if isinstance(m, SalesPointStaff)]
     db.session.add(user)
+    if is_admin or memberships:
+        db.session.flush()
+        audit.record("account.created_with_role", actor_id=None, subject=user.email, roles=user.roles)
     db.session.commit()
     return user
 
@@ -80,11 +95,83 @@ def resolve_role(role: str) -> tuple[bool, list[ProducerMember | SalesPointStaff
         "staff:<sales_point_code>[:manager]", {"role": "unknown role"})
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, with the sign-in time recorded; else None."""
-    user = find_by_email(email or "")
+def authenticate(email: str, password: str, *, address: str = "",
+                 limits: SignInLimits = SignInLimits(), now: datetime | None = None) -> User | None:
+    """The active user with these credentials, else None (the failure is recorded).
+
+    Refused outright (RateLimited) while the account or the address has too many recent
+    failures. A user with two-step verification is returned but not yet signed in: the caller
+    asks for the code and calls `verify_second_step`; otherwise the sign-in is recorded here.
+    """
+    now = now or utcnow()
+    email = (email or "").strip().lower()[:254]
+    address = (address or "")[:45]
+    check_throttle(email, address, limits=limits, now=now)
+    user = find_by_email(email) if email else None
     if user is None or not user.is_active or not user.check_password(password or ""):
+        record_failure(email, address, reason="password", now=now)
+        db.session.commit()
         return None
-    user.last_login_at = utcnow()
+    if user.totp_secret:
+        return user
+    record_sign_in(user, address, now=now)
     db.session.commit()
     return user
+
+
+def verify_second_step(user: User, code: str, *, address: str = "",
+                       limits: SignInLimits = SignInLimits(), now: datetime | None = None) -> bool:
+    """Finish the sign-in of a two-step user with a TOTP or recovery code; failures count too."""
+    now = now or utcnow()
+    check_throttle(user.email, address, limits=limits, now=now)
+    if not twostep.check_code(user, code, now=now):
+        record_failure(user.email, address, reason="second_step", now=now)
+        db.session.commit()
+        return False
+    record_sign_in(user, address, now=now)
+    db.session.commit()
+    return True
+
+
+def check_throttle(email: str, address: str, *, limits: SignInLimits, now: datetime) -> None:
+    """Raise RateLimited when the account or the address failed too often within the window."""
+    since = now - limits.window
+    failures = db.select(func.count()).select_from(SignInAttempt).where(
+        SignInAttempt.created_at >= since, SignInAttempt.succeeded.is_(False))
+    if email and db.session.scalar(failures.where(SignInAttempt.email == email)) >= limits.per_account:
+        raise RateLimited("too many failed sign-ins for this account; try again later",
+                          {"scope": "account", "retry_after": int(limits.window.total_seconds())})
+    if address and db.session.scalar(failures.where(SignInAttempt.address == address)) >= limits.per_address:
+        raise RateLimited("too many failed sign-ins from this address; try again later",
+                          {"scope": "address", "retry_after": int(limits.window.total_seconds())})
+
+
+def record_failure(email: str, address: str, *, reason: str, now: datetime) -> None:
+    """Keep a failed try for the throttle and the audit log. Caller commits."""
+    db.session.add(SignInAttempt(email=email, address=address, succeeded=False, created_at=now))
+    user = find_by_email(email) if email else None
+    audit.record("sign_in.failed", actor_id=None, subject=email[:120], address=address, reason=reason,
+                 user_id=user.id if user else None)
+
+
+def record_sign_in(user: User, address: str, *, now: datetime) -> None:
+    """Keep a successful sign-in. Caller commits."""
+    db.session.add(SignInAttempt(email=user.email, address=address, succeeded=True, created_at=now))
+    user.last_login_at = now
+    audit.record("sign_in", actor_id=user.id, subject=user.email, address=address)
+
+
+def record_sign_out(user: User, *, address: str = "") -> None:
+    """Note a sign-out in the audit log."""
+    audit.record("sign_out", actor_id=user.id, subject=user.email, address=address)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the user's own password, after checking the current one; other sessions end."""
+    if not user.check_password(current or ""):
+        raise ValidationError("the current password is wrong", {"current": "wrong"})
+    check_password_rules(new)
+    user.set_password(new)
+    audit.record("password.changed", actor_id=user.id, subject=user.email)
+    db.session.commit()

@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from shop import search
+from shop.audit import services as audit
 from shop.catalog import services
 from shop.catalog.models import (
     PRODUCER_KINDS,
@@ -313,5 +314,9 @@ def _upsert_variant(product: Product, row: dict, report: ImportReport) -> None:
         db.session.add(Variant(product=product, sku=row["sku"], **values))
         report.count("variants", "created")
     else:
+        old_price = variant.price_vnd
         report.count("variants", "updated" if _assign(variant, values) else "unchanged")
+        if variant.price_vnd != old_price:
+            audit.record("price.changed", actor_id=None, subject=f"variant:{variant.sku}",
+                         old_vnd=old_price, new_vnd=variant.price_vnd, source="catalog import")
     db.session.flush()

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
+from shop.audit import services as audit
 from shop.catalog.models import Variant
 from shop.clock import utcnow
 from shop.database import write_transaction
@@ -95,6 +96,10 @@ def apply_count(count: StockCount, *, actor_id: int | None = None) -> StockCount
                 StockMovement.variant_id.in_(variant_ids),
                 StockMovement.occurred_at > count.counted_at,
                 StockMovement.reason != "count_adjustment"))
+        audit.record("count.applied", actor_id=actor_id, subject=f"count:{count.id}",
+                     device_id=count.device_id,
+                     adjustments={line.variant.sku: line.adjustment for line in count.lines
+                                  if line.adjustment})
     return count
 
 

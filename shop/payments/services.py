@@ -174,6 +174,8 @@ def _charge_refunded(obj: dict, record: WebhookEvent) -> str:
     if payment.status == "refunded":
         return "nothing to do"
     payment.status = "refunded"
+    audit.record("payment.refunded", actor_id=None, subject=f"order:{payment.order.number}",
+                 amount_vnd=payment.amount_vnd, payment_intent=payment.payment_intent)
     if payment.order.payment_status == "paid":
         status.transition(payment.order, "refunded", subject="payment", reason="card refunded")
     issuing.reverse_order(payment.order, day=today(), reason="card refunded")
@@ -197,4 +199,6 @@ def refund_card(order: Order, settings: stripe_gateway.StripeSettings) -> str | 
                                    idempotency_key=f"refund-{order.number}-{payment.id}")
     with write_transaction(db.session):
         payment.note = f"refund {refund.id} {refund.status}"
+        audit.record("payment.refund_requested", actor_id=None, subject=f"order:{order.number}",
+                     refund=refund.id, status=refund.status, amount_vnd=payment.amount_vnd)
     return refund.id

@@ -7,6 +7,7 @@ import secrets
 
 from sqlalchemy import select
 
+from shop.audit import services as audit
 from shop.clock import utcnow
 from shop.database import write_transaction
 from shop.errors import Conflict, ValidationError
@@ -32,6 +33,9 @@ def create_device(location: Location, name: str, *, can_apply_counts: bool = Fal
         device = PosDevice(location_id=location.id, name=name, token_hash=_digest(token),
                            can_apply_counts=can_apply_counts, created_by_id=actor_id)
         db.session.add(device)
+        db.session.flush()
+        audit.record("pos_device.created", actor_id=actor_id, subject=f"pos_device:{device.id}",
+                     location=location.code, name=name, can_apply_counts=can_apply_counts)
     return device, token
 
 
@@ -40,6 +44,8 @@ def revoke_device(device: PosDevice, actor_id: int | None = None) -> None:
         raise Conflict("this device token is already revoked")
     with write_transaction(db.session):
         device.revoked_at = utcnow()
+        audit.record("pos_device.revoked", actor_id=actor_id, subject=f"pos_device:{device.id}",
+                     name=device.name)
 
 
 def device_for_token(token: str) -> PosDevice | None:

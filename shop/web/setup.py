@@ -38,15 +38,25 @@ def extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
         from shop.accounts.models import User
 
+        user_id, _, fingerprint = session_id.partition(".")
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active or user.password_fingerprint != fingerprint:
+            return None  # a changed password ends the sessions signed in with the old one
+        return user
 
     app.jinja_env.filters["vnd"] = lambda amount: format_vnd(int(amount), str(get_locale()))
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals.update(labels.template_globals())
+
+
+def security(app: Flask) -> None:
+    """Security headers, session timeouts and rate limits (once the blueprints are in)."""
+    from shop.web import security as web_security
+
+    web_security.init_app(app)
 
 
 def _wants_json() -> bool:
@@ -78,7 +88,8 @@ def error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         messages = {404: gettext("We could not find that page."),
                     403: gettext("You do not have access to this page."),
-                    405: gettext("This address does not accept that method.")}
+                    405: gettext("This address does not accept that method."),
+                    429: gettext("Too many requests. Please wait a moment and try again.")}
         message = messages.get(error.code, error.description or error.name)
         return _error(error.code or 500, HTTP_CODES.get(error.code, "http_error"), message)
 

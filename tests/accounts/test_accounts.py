@@ -65,7 +65,7 @@ def test_sign_in_starts_a_new_session(client, login):
     login(user)
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id() and user.get_id().startswith(f"{user.id}.")
 
 
 def test_sign_out_is_a_post(client, login):

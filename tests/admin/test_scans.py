@@ -46,8 +46,8 @@ def test_accepting_a_scan_puts_a_draft_product_on_sale(app, client, office):
     assert (rice.status, rice.stars) == ("active", 4)
     found = client.get("/api/v1/products?q=gao seng cu").get_json()["items"]
     assert [item["slug"] for item in found] == [rice.slug]
-    assert [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))] == [
-        "certificate.recorded", "certificate.scan_accepted"]
+    assert [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+            if e.action.startswith("certificate.")] == ["certificate.recorded", "certificate.scan_accepted"]
     again = post(client, f"/admin/scans/{scan.id}/accept", decision_number="89/QĐ-UBND",
                  decision_date="2026-11-10", stars="4", issuer_level="province")
     assert again.status_code == 303

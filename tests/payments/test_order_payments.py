@@ -122,6 +122,12 @@ def test_cancelling_a_paid_card_order_refunds_it(client, market, fake_stripe):
         fake_stripe.refunds, list) else next(iter(fake_stripe.refunds.values())))
     assert deliver(client, refund_event).get_json()["outcome"] == "refunded"
     assert order(number).payment_status == "refunded"
+    from shop.audit.models import AuditEntry
+
+    audited = db.session.execute(select(AuditEntry.action, AuditEntry.subject).where(
+        AuditEntry.action.like("payment.refund%")).order_by(AuditEntry.id)).all()
+    assert audited == [("payment.refund_requested", f"order:{number}"),
+                       ("payment.refunded", f"order:{number}")]
 
 
 def test_bank_transfer_shows_a_vietqr_and_is_confirmed_by_the_office(client, market, app):

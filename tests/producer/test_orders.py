@@ -74,7 +74,7 @@ def test_a_cash_order_is_packed_shipped_and_delivered(client, app, stocked):
     detail = page(client, path)
     assert ADDRESS in detail and 'href="tel:0912345678"' in detail
     assert '<dd class="cash-due"><strong>₫480,000</strong></dd>' in detail
-    assert (f"{path}/pack" in detail, f"{path}/ship" in detail, f"{path}/deliver" in detail) == (
+    assert (f'{path}/pack"' in detail, f"{path}/ship" in detail, f"{path}/deliver" in detail) == (
         True, False, False)
     assert table_rows(detail, "data-line") == [
         ["Chè Tân Cương – Hộp 200 g CHE-1", "₫150,000", "2", "₫300,000"],
@@ -89,7 +89,7 @@ def test_a_cash_order_is_packed_shipped_and_delivered(client, app, stocked):
     assert level(stocked.tea, stocked.warehouse) == (10, 2)
 
     detail = page(client, path)
-    assert (f"{path}/pack" in detail, f"{path}/ship" in detail) == (False, True)
+    assert (f'{path}/pack"' in detail, f"{path}/ship" in detail) == (False, True)
     shipped = post(client, f"{path}/ship", {"tracking_note": "  Viettel Post VTP123456789  "})
     assert (shipped.status_code, shipped.headers["Location"]) == (303, path)
     fresh()
@@ -222,7 +222,7 @@ def test_a_bank_transfer_order_waiting_for_payment_cannot_be_packed(client, stoc
     assert row[-2:] == ["Bank transfer (VietQR)", "Being prepared Waiting for payment"]
     detail = page(client, path)
     assert "Do not pack it: it can be packed once the payment has arrived." in detail
-    assert f"{path}/pack" not in detail
+    assert f'{path}/pack"' not in detail
     before = state(shipment.id)
     refused = post(client, f"{path}/pack")
     assert refused.status_code == 409
@@ -233,7 +233,7 @@ def test_a_bank_transfer_order_waiting_for_payment_cannot_be_packed(client, stoc
 
     fresh()
     payments.confirm_transfer(db.session.get(Order, order.id), order.total_vnd, actor_id=None)
-    assert f"{path}/pack" in page(client, path)
+    assert f'{path}/pack"' in page(client, path)
     assert post(client, f"{path}/pack").status_code == 303
     fresh()
     assert db.session.get(Shipment, shipment.id).status == "packed"

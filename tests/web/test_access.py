@@ -24,6 +24,16 @@ MATRIX = {
     "auth.register": ("GET", "/register", PUBLIC),
     "auth.account": ("GET", "/account", SIGNED_IN),
     "auth.logout": ("POST", "/logout", dict.fromkeys(ROLES, 302)),
+    # without a password checked first, the second step sends back to the sign-in form
+    "auth.two_step": ("GET", "/login/two-step", dict.fromkeys(ROLES, 302)),
+    "auth.forgot_password": ("GET", "/password/forgot", PUBLIC),
+    "auth.reset_password": ("GET", "/password/reset/not-a-token", dict.fromkeys(ROLES, 404)),
+    "auth.change_password": ("GET", "/account/password", SIGNED_IN),
+    # two-step verification is offered to producers, sales-point managers and admins only
+    "auth.two_step_setup": ("GET", "/account/two-step", {
+        "anonymous": 302, "customer": 302, "producer": 200, "staff": 302, "manager": 200,
+        "admin": 200}),
+    "auth.two_step_disable": ("POST", "/account/two-step/disable", dict.fromkeys(ROLES, 302)),
     "api.products": ("GET", "/api/v1/products", PUBLIC),
     "api.product": ("GET", "/api/v1/products/{slug}", PUBLIC),
     "api.suggest": ("GET", "/api/v1/suggest?q=che", PUBLIC),

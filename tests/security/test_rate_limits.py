@@ -1,0 +1,96 @@
+"""Rate limits on sign-in, checkout, search and the public API (429 in the API's error shape)."""
+
+import socket
+import uuid
+
+import pytest
+
+from shop import create_app
+from tests import builders
+from tests.conftest import IsolatedClient, csrf_token
+
+LIMITS = {"RATELIMIT_SIGN_IN": "3 per minute", "RATELIMIT_CHECKOUT": "2 per minute",
+          "RATELIMIT_SEARCH": "4 per minute", "RATELIMIT_API": "6 per minute"}
+
+
+def limited_app(database_url, tmp_path, **config):
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(tmp_path), "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "MAIL_BACKEND": "memory", "RATELIMIT_ENABLED": True, **LIMITS, **config})
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture
+def limited(database_url, tmp_path):
+    return limited_app(database_url, tmp_path).test_client()
+
+
+def test_sign_in_is_limited_per_address(limited):
+    builders.user("an@example.com")
+    token = csrf_token(limited)
+    statuses = [limited.post("/login", data={"email": f"x{n}@example.com", "password": "wrong guess",
+                                             "csrf_token": token}).status_code for n in range(4)]
+    assert statuses == [422, 422, 422, 429]
+    page = limited.post("/login", data={"email": "an@example.com", "password": builders.PASSWORD,
+                                        "csrf_token": token})
+    assert page.status_code == 429
+    assert "Quá nhiều yêu cầu" in page.get_data(as_text=True)  # the storefront's HTML page
+    assert int(page.headers["Retry-After"]) > 0
+    assert limited.get("/login").status_code == 200  # showing the form is not limited
+
+
+def test_the_api_answers_429_in_its_error_shape(limited, validate):
+    statuses = [limited.get("/api/v1/provinces").status_code for _ in range(7)]
+    assert statuses == [200] * 6 + [429]
+    response = limited.get("/api/v1/provinces")
+    assert response.status_code == 429 and response.is_json
+    body = validate(response.get_json(), "Error")
+    assert body["error"]["code"] == "rate_limited"
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_search_is_limited(limited):
+    assert [limited.get("/products?q=che").status_code for _ in range(5)] == [200] * 4 + [429]
+    api = [limited.get("/api/v1/products?q=che").status_code for _ in range(5)]
+    assert api == [200] * 4 + [429]
+
+
+def test_checkout_is_limited(limited):
+    token = csrf_token(limited, "/")
+    statuses = [limited.post("/checkout", data={"csrf_token": token}).status_code for _ in range(3)]
+    assert statuses == [303, 303, 429]  # an empty cart goes back to the cart, twice
+    api = [limited.post("/api/v1/carts/nope/checkout").status_code for _ in range(3)]
+    assert api == [404, 404, 429]
+
+
+def test_sales_point_devices_are_not_held_to_the_public_api_limit(limited):
+    statuses = {limited.get("/api/v1/pos/stock").status_code for _ in range(10)}
+    assert statuses == {401}
+
+
+def test_limits_are_off_when_disabled(client):
+    assert {client.get("/api/v1/provinces").status_code for _ in range(10)} == {200}
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_workers_share_the_limits_through_redis(database_url, tmp_path):
+    """Two app processes (here two apps) with one REDIS_URL count the same requests."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    storage = "redis://127.0.0.1:6379/0"
+    first = limited_app(database_url, tmp_path / "a", RATELIMIT_STORAGE_URI=storage,
+                        RATELIMIT_KEY_PREFIX=prefix).test_client()
+    second = limited_app(database_url, tmp_path / "b", RATELIMIT_STORAGE_URI=storage,
+                         RATELIMIT_KEY_PREFIX=prefix).test_client()
+    statuses = [(first if n % 2 else second).get("/api/v1/provinces").status_code for n in range(7)]
+    assert statuses == [200] * 6 + [429]
