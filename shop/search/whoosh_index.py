@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -175,15 +176,36 @@ def build_query(plan: Plan):
     return Q.AndMaybe(match_query(plan), Q.Or(bonus))
 
 
+# One open searcher per thread and index folder: opening the index reads its table of contents
+# and every segment, which cost more than most queries. `refresh()` hands back the same searcher
+# while the index is unchanged, and a new one after any writer (of any process) committed.
+_searchers = threading.local()
+
+
+def _searcher(directory: Path):
+    cache = _searchers.__dict__.setdefault("by_folder", {})
+    searcher = cache.get(directory)
+    try:
+        searcher = searcher.refresh() if searcher is not None else open_index(directory).searcher()
+    except IndexUnavailable:
+        cache.pop(directory, None)
+        raise
+    except Exception as error:  # the folder went away or was damaged under the open searcher
+        cache.pop(directory, None)
+        raise IndexUnavailable(f"{directory}: {error}") from error
+    cache[directory] = searcher
+    return searcher
+
+
 def search(directory: Path, plan: Plan, limit: int | None = None) -> list[int]:
     """Product ids matching the plan, best first."""
-    ix = open_index(directory)
+    searcher = _searcher(directory)
     try:
-        with ix.searcher() as searcher:
-            ids = searcher.reader().column_reader("pid")
-            hits = searcher.search(build_query(plan), limit=limit)
-            return [ids[docnum] for docnum, _ in hits.items()]
+        ids = searcher.reader().column_reader("pid")
+        hits = searcher.search(build_query(plan), limit=limit)
+        return [ids[docnum] for docnum, _ in hits.items()]
     except Exception as error:
+        _searchers.__dict__.get("by_folder", {}).pop(directory, None)
         raise IndexUnavailable(f"{directory}: {error}") from error
 
 
