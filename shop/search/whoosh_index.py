@@ -178,22 +178,32 @@ def build_query(plan: Plan):
 
 # One open searcher per thread and index folder: opening the index reads its table of contents
 # and every segment, which cost more than most queries. `refresh()` hands back the same searcher
-# while the index is unchanged, and a new one after any writer (of any process) committed.
+# while the index is unchanged, and a new one after any writer (of any process) committed. A
+# folder removed and made again (a damaged index rebuilt) restarts Whoosh's generations, so the
+# folder's identity is part of the key.
 _searchers = threading.local()
 
 
 def _searcher(directory: Path):
     cache = _searchers.__dict__.setdefault("by_folder", {})
-    searcher = cache.get(directory)
     try:
-        searcher = searcher.refresh() if searcher is not None else open_index(directory).searcher()
-    except IndexUnavailable:
-        cache.pop(directory, None)
-        raise
-    except Exception as error:  # the folder went away or was damaged under the open searcher
+        key = (directory, directory.stat().st_ino)
+    except OSError as error:
         cache.pop(directory, None)
         raise IndexUnavailable(f"{directory}: {error}") from error
-    cache[directory] = searcher
+    cached = cache.pop(directory, None)
+    try:
+        if cached is not None and cached[0] == key:
+            searcher = cached[1].refresh()
+        else:
+            if cached is not None:
+                cached[1].close()
+            searcher = open_index(directory).searcher()
+    except IndexUnavailable:
+        raise
+    except Exception as error:  # damaged under the open searcher
+        raise IndexUnavailable(f"{directory}: {error}") from error
+    cache[directory] = (key, searcher)
     return searcher
 
 
