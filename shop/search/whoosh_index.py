@@ -177,8 +177,8 @@ def build_query(plan: Plan):
 
 
 # One open searcher per thread and index folder: opening the index reads its table of contents
-# and every segment, which cost more than most queries. `refresh()` hands back the same searcher
-# while the index is unchanged, and a new one after any writer (of any process) committed. A
+# and every segment, which cost more than most queries. The searcher is kept while the index is
+# unchanged, and opened anew after any writer (of any process) committed. A
 # folder removed and made again (a damaged index rebuilt) restarts Whoosh's generations, so the
 # folder's identity is part of the key.
 _searchers = threading.local()
@@ -193,11 +193,11 @@ def _searcher(directory: Path):
         raise IndexUnavailable(f"{directory}: {error}") from error
     cached = cache.pop(directory, None)
     try:
-        if cached is not None and cached[0] == key:
-            searcher = cached[1].refresh()
+        if cached is not None and cached[0] == key and cached[1].up_to_date():
+            searcher = cached[1]
         else:
-            if cached is not None:
-                cached[1].close()
+            if cached is not None:  # not `refresh()`: its reused segment readers can keep
+                cached[1].close()   # documents a later commit deleted
             searcher = open_index(directory).searcher()
     except IndexUnavailable:
         raise

@@ -71,6 +71,14 @@ STATEMENT_OUTCOMES = {
     "no_order_number": _l("No order number in the purpose"),
     "not_a_credit": _l("Not an incoming transfer"),
 }
+PRODUCT_STATUSES = {
+    "draft": _l("Draft"),
+    "active": _l("Active"),
+    "suspended": _l("Suspended"),
+    "archived": _l("Archived"),
+}
+SCAN_STATUSES = {"pending": _l("Waiting for review"), "accepted": _l("Accepted"),
+                 "rejected": _l("Rejected")}
 VAT_RATES = {"exempt": _l("not subject to VAT"), "0": "0%", "5": "5%", "8": "8%", "10": "10%"}
 
 
@@ -83,6 +91,7 @@ def template_globals() -> dict:
             "VERDICTS": VERDICTS, "SORTS": SORTS, "VAT_RATES": VAT_RATES,
             "ORDER_STATUSES": ORDER_STATUSES, "PAYMENT_STATUSES": PAYMENT_STATUSES,
             "SHIPMENT_STATUSES": SHIPMENT_STATUSES, "PAYMENT_METHODS": PAYMENT_METHODS,
+            "PRODUCT_STATUSES": PRODUCT_STATUSES, "SCAN_STATUSES": SCAN_STATUSES,
             "region_name": region_name, "local_time": local_time}
 
 

@@ -67,6 +67,16 @@ def test_a_suspended_product_leaves_the_results(backend, today):
     assert search.suggest("linh ch", today) == []
 
 
+def test_a_product_changed_while_searches_run_is_found_once(backend, today):
+    item = builders.product("Nấm linh chi Tây Ninh")
+    for _ in range(3):  # each search between the writes keeps its engine open
+        assert found("linh chi", today) == ["Nấm linh chi Tây Ninh"]
+        search.refresh([item.id])
+    registry.suspend_product(item, "mẫu kiểm tra không đạt", actor_id=None)
+    registry.reinstate_product(item, actor_id=None, today=today)
+    assert found("linh chi", today) == ["Nấm linh chi Tây Ninh"]
+
+
 def test_filters_facets_sorts_and_pages_apply_to_the_matches(backend, today):
     maker = builders.producer(province_code="19")
     builders.product("Trà xanh một", maker=maker, stars=3, price_vnd=300_000)

@@ -13,7 +13,6 @@ from shop.clock import today
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
 from shop.web.admin import bp
-from shop.web.producer import labels as producer_labels
 
 
 @bp.get("/scans")
@@ -22,8 +21,7 @@ def scan_list():
     waiting = db.case({"pending": 0}, value=CertificateScan.status, else_=1)
     found = db.session.scalars(db.select(CertificateScan).order_by(waiting, CertificateScan.id.desc())
                                .limit(200))
-    return render_template("admin/scans.html", scans=list(found), levels=ISSUER_LEVELS,
-                           statuses=producer_labels.SCAN_STATUSES)
+    return render_template("admin/scans.html", scans=list(found), levels=ISSUER_LEVELS)
 
 
 @bp.get("/scans/<int:scan_id>/file")

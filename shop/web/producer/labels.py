@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from shop.web.labels import PRODUCT_STATUSES, SCAN_STATUSES  # noqa: F401 (the portal's names)
+
 REASONS = {
     "receipt": _l("Goods receipt"),
     "online_sale": _l("Online sale"),
@@ -18,12 +20,6 @@ TRANSFER_STATUSES = {
     "in_transit": _l("In transit"),
     "received": _l("Received"),
 }
-PRODUCT_STATUSES = {
-    "draft": _l("Draft"),
-    "active": _l("Active"),
-    "suspended": _l("Suspended"),
-    "archived": _l("Archived"),
-}
 LISTING_FIELDS = {
     "name": _l("Name"), "group": _l("OCOP group"), "description": _l("Short description"),
     "origin_story": _l("Origin story"), "locality": _l("Locality"),
@@ -31,5 +27,3 @@ LISTING_FIELDS = {
     "price_vnd": _l("Price"), "vat_rate": _l("VAT rate"), "weight_g": _l("Weight (g)"),
     "is_active": _l("On sale"), "main_photo": _l("Main photo"),
 }
-SCAN_STATUSES = {"pending": _l("Waiting for review"), "accepted": _l("Accepted"),
-                 "rejected": _l("Rejected")}
