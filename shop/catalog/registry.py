@@ -80,10 +80,10 @@ def suspend_producer(producer: Producer, reason: str, *, actor_id: int | None) -
         raise Conflict(f"{producer.name} is already suspended")
     with write_transaction(db.session):
         producer.status = "suspended"
-        changed = [p.id for p in producer.products if p.status in ("active", "draft")]
-        for product in producer.products:
-            if product.id in changed:
-                product.status = "suspended"
+        on_sale = [p for p in producer.products if p.status in ("active", "draft")]
+        for product in on_sale:
+            product.status = "suspended"
+        changed = [p.id for p in on_sale]
         audit.record("producer.suspended", actor_id=actor_id, subject=f"producer:{producer.id}",
                      reason=reason, products=changed)
     search.refresh(changed)
@@ -224,6 +224,12 @@ def revoke_certificate(certificate: Certificate, reason: str, *, actor_id: int |
         audit.record("certificate.revoked", actor_id=actor_id, subject=f"certificate:{certificate.id}",
                      product=product.id, decision=certificate.decision_number, reason=reason)
     search.refresh([certificate.product_id])
+
+
+def supervision_list(today: date, within_days: int) -> list[Certificate]:
+    """Active certificates that expire within `within_days` or have expired, of products not
+    archived, the soonest first: what the office supervises."""
+    return [c for c in catalog.certificates_due(today, within_days) if c.product.status != "archived"]
 
 
 def notices_due(today: date, within_days: int = NOTICE_DAYS) -> list[Certificate]:

@@ -179,15 +179,17 @@ def build_query(plan: Plan):
 # One open searcher per thread and index folder: opening the index reads its table of contents
 # and every segment, which cost more than most queries. The searcher is kept while the index is
 # unchanged, and opened anew after any writer (of any process) committed. A
-# folder removed and made again (a damaged index rebuilt) restarts Whoosh's generations, so the
-# folder's identity is part of the key.
+# folder removed and made again (a damaged index rebuilt) restarts Whoosh's generations and may
+# get the old folder's inode back, so the key also holds the folder's change time, which moves
+# with every file a commit adds or removes.
 _searchers = threading.local()
 
 
 def _searcher(directory: Path):
     cache = _searchers.__dict__.setdefault("by_folder", {})
     try:
-        key = (directory, directory.stat().st_ino)
+        folder = directory.stat()
+        key = (directory, folder.st_ino, folder.st_ctime_ns)
     except OSError as error:
         cache.pop(directory, None)
         raise IndexUnavailable(f"{directory}: {error}") from error

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from shop.extensions import db
+from shop.catalog import registry
 from shop.orders import carts, checkout
 from shop.orders import services as orders
 from shop.pos import schemas
@@ -37,16 +37,12 @@ def world():
         made[name] = builders.product(name, maker=maker, stars=stars, group=group,
                                       decision_date=decided, sku=f"SKU-{len(made)}", price_vnd=100_000,
                                       today=decided)
-    _suspend(made["Suspended"])
+    registry.suspend_product(made["Suspended"], "mẫu kiểm tra không đạt", actor_id=None)
     point = builders.sales_point("QN-HALONG", province_code="22")
     for item in made.values():
         builders.receive(item, point, 20)
     return made, point
 
-
-def _suspend(item):
-    item.status = "suspended"
-    db.session.commit()
 
 
 def buy(point, sku: str, quantity: int):

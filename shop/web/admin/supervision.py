@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.catalog import registry
-from shop.catalog import services as catalog
 from shop.catalog.models import ISSUER_LEVELS, Certificate, Product
 from shop.clock import today
 from shop.errors import ShopError, ValidationError
@@ -23,9 +22,8 @@ DECISION_ROWS = 12
 def supervision():
     """Certificates expiring in the next 90 days and those already expired, soonest first."""
     day = today()
-    due = [c for c in catalog.certificates_due(day, HORIZON_DAYS) if c.product.status != "archived"]
-    return render_template("admin/supervision.html", due=due, day=day,
-                           notice_days=registry.NOTICE_DAYS)
+    return render_template("admin/supervision.html", due=registry.supervision_list(day, HORIZON_DAYS),
+                           day=day, notice_days=registry.NOTICE_DAYS)
 
 
 @bp.post("/certificates/<int:certificate_id>/notify")
