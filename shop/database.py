@@ -28,8 +28,11 @@ def configure_engine(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # Reads of a national catalog touch more pages than SQLite's default 2 MB cache holds:
+        # pages are read through a memory map (shared by every connection of the host) and 32 MB
+        # of them are kept per connection.
         for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL",
-                       "busy_timeout=30000"):
+                       "busy_timeout=30000", "cache_size=-32768", "mmap_size=268435456"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog.models import PRODUCT_GROUPS, Producer, Product
@@ -83,8 +83,13 @@ def _positive(text: str | None, default: int, name: str, problems: dict) -> int:
     return int(text)
 
 
+def listing_condition(day: date):
+    """What makes a product listed on `day`: active, with a certificate valid that day."""
+    return and_(Product.status == "active", Product.certified_until >= day)
+
+
 def _listed(day: date):
-    return db.select(Product).where(Product.status == "active", Product.certified_until >= day)
+    return db.select(Product).where(listing_condition(day))
 
 
 def listed(day: date):

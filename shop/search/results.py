@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 from markupsafe import Markup
 from sqlalchemy import ARRAY, Integer, bindparam, func, text
@@ -35,25 +36,28 @@ class SearchListing(Listing):
     degraded: bool = False
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
+    """What the filters, the sorts and the facets need of one ranked product."""
+
     id: int
     stars: int
     group: str
     region: str
     province: str
     price: int | None
-    created: object
     name: str
+    created: datetime | None
 
-    def passes(self, filters: Filters) -> bool:
-        return all(self.checks(filters))
 
-    def checks(self, filters: Filters) -> tuple[bool, bool, bool, bool]:
-        """Whether the row passes each facet's filter, in the order of FACETS."""
-        return (not filters.stars or self.stars in filters.stars,
-                filters.group in (None, self.group), filters.region in (None, self.region),
-                filters.province in (None, self.province))
+def _checks(row: _Row, filters: Filters) -> tuple[bool, bool, bool, bool]:
+    """Whether the row passes each facet's filter, in the order of FACETS."""
+    return (not filters.stars or row.stars in filters.stars,
+            filters.group in (None, row.group), filters.region in (None, row.region),
+            filters.province in (None, row.province))
+
+
+def _filtering(filters: Filters) -> bool:
+    return bool(filters.stars or filters.group or filters.region or filters.province)
 
 
 def _among(ranked: list[int]):
@@ -64,15 +68,26 @@ def _among(ranked: list[int]):
                           .bindparams(ranked_ids=json.dumps(ranked)))
 
 
-def _listed_rows(ranked: list[int], day: date) -> list[_Row]:
-    """The ranked products listed on `day`, in rank order, with what filters and sorts need."""
+_COLUMNS = (Product.id, Product.stars, Product.group, Province.region_code, Product.province_code,
+            Product.min_price_vnd, Product.name)
+
+
+def _listed_rows(ranked: list[int], day: date, with_created: bool = False) -> list[_Row]:
+    """The ranked products listed on `day`, in rank order, with what filters and sorts need.
+
+    The products are read by id alone, the listing's condition is a column of the rows read:
+    given as a condition of the query, SQLite walked every listed product of the catalog by the
+    listing index to find the few thousand ranked ones."""
     if not ranked:
         return []
-    columns = (Product.id, Product.stars, Product.group, Province.region_code,
-               Product.province_code, Product.min_price_vnd, Product.created_at, Product.name)
-    query = (queries.listed(day).with_only_columns(*columns)
-             .join(Province, Province.code == Product.province_code).where(_among(ranked)))
-    found = {row[0]: _Row(*row) for row in db.session.execute(query)}
+    columns = (*_COLUMNS, queries.listing_condition(day).label("listed"))
+    if with_created:
+        columns += (Product.created_at,)
+    query = (db.select(*columns).join(Province, Province.code == Product.province_code)
+             .where(_among(ranked)))
+    found = {row[0]: _Row(*row[:7], row[8] if with_created else None)
+             for row in db.session.connection().execute(query).all()  # Core rows: no ORM loading
+             if row[7]}
     return [found[i] for i in ranked if i in found]
 
 
@@ -88,22 +103,29 @@ def facets(rows: list[_Row], filters: Filters) -> dict[str, dict[str, int]]:
     """Counts per value of each facet among the matches, under every filter but the facet's own."""
     result = {"stars": dict.fromkeys(("3", "4", "5"), 0), "group": dict.fromkeys(PRODUCT_GROUPS, 0),
               "region": dict.fromkeys(REGION_CODES, 0), "province": {}}
+    positions = [(i, name, result[name]) for i, name in enumerate(FACETS)]
+    if not _filtering(filters):  # every match counts for every facet
+        for row in rows:
+            for _, name, counts in positions:
+                value = str(getattr(row, name))
+                counts[value] = counts.get(value, 0) + 1
+        return result
     for row in rows:
-        checks = row.checks(filters)
+        checks = _checks(row, filters)
         failed = checks.count(False)
         if failed > 1:
             continue
-        for i, name in enumerate(FACETS):
+        for i, name, counts in positions:
             if failed == 0 or not checks[i]:
                 value = str(getattr(row, name))
-                result[name][value] = result[name].get(value, 0) + 1
+                counts[value] = counts.get(value, 0) + 1
     return result
 
 
 def page(ranked: list[int], plan: Plan, filters: Filters, day: date, **extra) -> SearchListing:
     """One page of the ranked matches listed on `day`, with facets and snippets."""
-    rows = _listed_rows(ranked, day)
-    matching = [r for r in rows if r.passes(filters)]
+    rows = _listed_rows(ranked, day, with_created=filters.sort == "newest")
+    matching = [r for r in rows if all(_checks(r, filters))] if _filtering(filters) else list(rows)
     if filters.sort in SORT_KEYS:
         matching.sort(key=SORT_KEYS[filters.sort])
     start = (filters.page - 1) * filters.per_page
