@@ -49,8 +49,8 @@ class Journey:
         """Screenshot the page as shown, then check its accessibility; returns the picture."""
         self.page.wait_for_load_state("load")
         self.shots += 1
-        picture = self.folder / f"{self.who}-{self.shots:02d}-{name}.png"
-        self.page.screenshot(path=picture, full_page=True)
+        picture = self.folder / f"{self.who}-{self.shots:02d}-{name}.jpg"
+        self.page.screenshot(path=picture, full_page=True, type="jpeg", quality=70)
         assert picture.stat().st_size > 0, f"empty screenshot {picture}"
         key = self._key(self.page.url)
         found = accessibility.problems(self.page)

@@ -18,6 +18,7 @@ from shop.catalog.models import Product
 from shop.demo import DATA, seed
 from shop.extensions import db
 from tests.conftest import TODAY
+from tests.e2e import accessibility
 
 pytestmark = pytest.mark.browser
 
@@ -45,9 +46,11 @@ def vnd(amount: int) -> str:
 
 
 def shot(page, tmp_path, name: str) -> None:
+    """Screenshot the page, then check its accessibility (`tests/e2e/accessibility.py`)."""
     path = tmp_path / name
     page.screenshot(path=path, full_page=True)
     assert path.is_file() and path.stat().st_size > 0, f"empty screenshot {path}"
+    assert accessibility.problems(page) == [], name
 
 
 def slug_of(product_name: str) -> str:

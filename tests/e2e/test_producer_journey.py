@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import builders
+from tests.e2e import accessibility
 from tests.producer.images import image_bytes
 
 pytestmark = pytest.mark.browser
@@ -44,6 +45,7 @@ def test_a_producer_changes_a_price_on_a_phone(app, live_server, browser_page, t
     page.locator("form[action$='/photos'] [type=submit]").click()
     expect(page.locator("[data-photo] img")).to_have_count(1)
     page.screenshot(path=tmp_path / "portal.png", full_page=True)
+    assert accessibility.problems(page) == []
 
     page.goto(f"{live_server}/p/{tea.slug}")
     expect(page.locator(".variants .price").first).to_have_text("175.000 ₫")

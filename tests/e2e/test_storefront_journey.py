@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from shop.demo import DATA, seed
 from shop.extensions import db
 from tests.conftest import TODAY
+from tests.e2e import accessibility
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +34,11 @@ def vnd(amount: int) -> str:
 
 
 def shot(page, tmp_path, name: str) -> None:
+    """Screenshot the page, then check its accessibility (`tests/e2e/accessibility.py`)."""
     path = tmp_path / name
     page.screenshot(path=path, full_page=True)
     assert path.is_file() and path.stat().st_size > 0, f"empty screenshot {path}"
+    assert accessibility.problems(page) == [], name
 
 
 def test_shopper_finds_and_verifies_a_five_star_tea(app, live_server, browser_page, tmp_path):
