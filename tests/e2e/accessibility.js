@@ -10,10 +10,11 @@
 //   label     every form control has a name: label[for] or a wrapping label,
 //             aria-label, aria-labelledby; a button has text or aria-label       [1.3.1, 4.1.2]
 //   alt       every image has an alt attribute (alt="" marks decoration)         [1.1.1]
-//   contrast  text against its background at least 4.5:1, or 3:1 for large text
-//             (24px, or 18.66px bold); backgrounds composed up the ancestors     [1.4.3]
+//   contrast  text against its background at least 4.5:1, large text too (stricter
+//             than the 3:1 AA allows it); backgrounds composed up the ancestors  [1.4.3]
 //   tabindex  no positive tabindex, which breaks the reading order of Tab        [2.4.3]
 window.__a11y = (() => {
+  const MIN_CONTRAST = 4.5;
   let problems = [];
   const describe = (el) => {
     let text = el.tagName.toLowerCase();
@@ -139,12 +140,9 @@ window.__a11y = (() => {
       const fg = parse(style.color);
       if (!behind || !fg) continue;
       const shown = over([fg[0], fg[1], fg[2], fg[3] * opacity(el)], behind);
-      const size = parseFloat(style.fontSize);
-      const large = size >= 24 || (size >= 18.66 && parseInt(style.fontWeight, 10) >= 700);
-      const needed = large ? 3 : 4.5;
       const found = ratio(shown, behind);
-      if (found < needed)
-        report("contrast", el, `${found.toFixed(2)}:1 < ${needed}:1 (${style.color} on rgb(${behind.slice(0, 3).map(Math.round).join(",")}))`);
+      if (found < MIN_CONTRAST)
+        report("contrast", el, `${found.toFixed(2)}:1 < ${MIN_CONTRAST}:1 (${style.color} on rgb(${behind.slice(0, 3).map(Math.round).join(",")}))`);
     }
     return problems;
   };
