@@ -1,5 +1,6 @@
 // The page's accessibility problems, found from the DOM and the computed styles.
 // tests/e2e/accessibility.py evaluates this file in the page, which defines window.__a11y:
+//   startAtTheTop() puts the start of the next Tab at the top of the page
 //   audit()         the problems found without a keyboard, a list of {rule, element, detail}
 //   markTabbables() the controls of <main> in Tab order, kept for `position()`; their count
 //   position()      where the focused element is in that list (-1: elsewhere), and its name
@@ -168,7 +169,18 @@ window.__a11y = (() => {
       return true;
     });
   };
+  // The next Tab starts from the top of the page, wherever the focus was left.
+  let url = "";
+  const startAtTheTop = () => {
+    url = location.href;
+    document.body.tabIndex = -1;
+    document.body.focus({ preventScroll: true });
+    document.body.removeAttribute("tabindex");
+  };
+  // After Enter on the skip link: the URL loses the skip link's #main again (a form of the
+  // page would carry it on), and the Tab stops of <main> are listed.
   const markTabbables = () => {
+    if (location.href !== url) history.replaceState(history.state, "", url);
     tabbables = stops();
     return tabbables.length;
   };
@@ -206,5 +218,5 @@ window.__a11y = (() => {
     }
     return found;
   };
-  return { audit, markTabbables, position, focusStyles };
+  return { audit, startAtTheTop, markTabbables, position, focusStyles };
 })();
