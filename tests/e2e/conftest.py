@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -53,19 +54,54 @@ def live_server(app):
         thread.join(timeout=10)
 
 
-@pytest.fixture
-def browser_page(chromium_path):
-    """A page in headless chromium, phone-sized and in Vietnamese."""
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """One headless chromium for the tests of a module; each test opens its own contexts."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport=PHONE, locale="vi-VN")
-            context.set_default_timeout(15_000)
-            try:
-                yield context.new_page()
-            finally:
-                context.close()
+            yield browser
         finally:
             browser.close()
+
+
+def new_context(browser, viewport=PHONE):
+    context = browser.new_context(viewport=viewport, locale="vi-VN", accept_downloads=True)
+    context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A page in headless chromium, phone-sized and in Vietnamese."""
+    context = new_context(browser)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshots(request, tmp_path) -> Path:
+    """Where a test saves its screenshots: $SHOP_E2E_ARTIFACTS/<test>/, else pytest's tmp."""
+    root = os.environ.get("SHOP_E2E_ARTIFACTS")
+    folder = Path(root) / request.node.name if root else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def journeys(browser, live_server, screenshots):
+    """`journeys.open(who)` gives a person of the test a page in a context of their own, which is
+    screenshot and checked for accessibility at each step; the test ends with
+    `journeys.finish()`, which asserts that every page visited was checked and passed."""
+    from tests.e2e.journeys import Journeys
+
+    people = Journeys(lambda viewport: new_context(browser, viewport).new_page(), live_server,
+                      screenshots)
+    try:
+        yield people
+    finally:
+        people.close()

@@ -18,6 +18,7 @@ from shop.catalog.models import Product
 from shop.demo import DATA, seed
 from shop.extensions import db
 from tests.conftest import TODAY
+from tests.e2e import accessibility
 
 pytestmark = pytest.mark.browser
 
@@ -44,10 +45,12 @@ def vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " ₫"
 
 
-def shot(page, tmp_path, name: str) -> None:
-    path = tmp_path / name
+def shot(page, folder, name: str) -> None:
+    """Screenshot the page, then check its accessibility (`tests/e2e/accessibility.py`)."""
+    path = folder / name
     page.screenshot(path=path, full_page=True)
     assert path.is_file() and path.stat().st_size > 0, f"empty screenshot {path}"
+    assert accessibility.problems(page) == [], name
 
 
 def slug_of(product_name: str) -> str:
@@ -81,7 +84,7 @@ def place_order(page) -> str:
     return number
 
 
-def test_a_guest_checks_out_with_delivery_then_with_pickup(app, live_server, browser_page, tmp_path):
+def test_a_guest_checks_out_with_delivery_then_with_pickup(app, live_server, browser_page, screenshots):
     for _ in seed(TODAY):
         pass
     db.session.commit()
@@ -105,7 +108,7 @@ def test_a_guest_checks_out_with_delivery_then_with_pickup(app, live_server, bro
         expect(line.locator("[data-line-total]")).to_have_text(vnd(int(row["price_vnd"]) * quantity))
         subtotal += int(row["price_vnd"]) * quantity
     expect(page.locator(".cart-total")).to_have_text(vnd(subtotal))
-    shot(page, tmp_path, "01-cart.png")
+    shot(page, screenshots, "01-cart.png")
 
     # Checkout: delivery to a ward of Hà Nội chosen through the selects, cash on delivery.
     page.locator("a.cart-summary__checkout").click()
@@ -120,7 +123,7 @@ def test_a_guest_checks_out_with_delivery_then_with_pickup(app, live_server, bro
     expect(page.locator(f"#ward_code option[value='{WARD}']")).to_have_count(1)
     page.locator("#ward_code").select_option(WARD)
     page.locator("input[name='payment_method'][value='cod']").check()
-    shot(page, tmp_path, "02-checkout-delivery.png")
+    shot(page, screenshots, "02-checkout-delivery.png")
     number = place_order(page)
 
     # The order page: both lines, one delivery per producer, and the total with shipping.
@@ -134,7 +137,7 @@ def test_a_guest_checks_out_with_delivery_then_with_pickup(app, live_server, bro
     expect(page.locator(".order-total")).to_have_text(vnd(subtotal + shipping))
     expect(page.locator(".order-shipment[data-kind='delivery']")).to_have_count(2)
     expect(page.locator(".order-status")).to_have_attribute("data-status", "confirmed")
-    shot(page, tmp_path, "03-order-delivery.png")
+    shot(page, screenshots, "03-order-delivery.png")
 
     # A third product, picked up at the Quảng Ninh OCOP centre and paid in cash there.
     row, quantity = catalog[PICKED_UP[0]], PICKED_UP[1]
@@ -150,7 +153,7 @@ def test_a_guest_checks_out_with_delivery_then_with_pickup(app, live_server, bro
     point.locator("input[name='pickup_point']").check()
     page.locator("input[name='payment_method'][value='cod']").check()
     expect(page.locator("[data-total-pickup]")).to_have_text(vnd(int(row["price_vnd"]) * quantity))
-    shot(page, tmp_path, "04-checkout-pickup.png")
+    shot(page, screenshots, "04-checkout-pickup.png")
     second = place_order(page)
     assert second != number
 
@@ -160,7 +163,7 @@ def test_a_guest_checks_out_with_delivery_then_with_pickup(app, live_server, bro
     expect(pickup).to_contain_text(demo_location(PICKUP_POINT)["name"])
     expect(page.locator(f".order-line[data-sku='{row['sku']}']")).to_contain_text(row["product_name"])
     expect(page.locator(".order-total")).to_have_text(vnd(int(row["price_vnd"]) * quantity))
-    shot(page, tmp_path, "05-order-pickup.png")
+    shot(page, screenshots, "05-order-pickup.png")
 
     # Nothing on these pages is wider than the phone.
     for path in ("/cart", f"/orders/{second}?token={page.url.split('token=')[1]}"):

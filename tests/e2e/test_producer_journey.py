@@ -12,12 +12,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import builders
+from tests.e2e import accessibility
 from tests.producer.images import image_bytes
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_producer_changes_a_price_on_a_phone(app, live_server, browser_page, tmp_path):
+def test_a_producer_changes_a_price_on_a_phone(app, live_server, browser_page, tmp_path, screenshots):
     tea = builders.product("Chè Tân Cương", sku="CHE-1", price_vnd=150_000)
     owner = builders.user("owner@example.com", f"producer:{tea.producer.tax_code}")
     photo = tmp_path / "che.jpg"
@@ -43,7 +44,8 @@ def test_a_producer_changes_a_price_on_a_phone(app, live_server, browser_page, t
     page.set_input_files("input[name=photo]", str(photo))
     page.locator("form[action$='/photos'] [type=submit]").click()
     expect(page.locator("[data-photo] img")).to_have_count(1)
-    page.screenshot(path=tmp_path / "portal.png", full_page=True)
+    page.screenshot(path=screenshots / "portal.png", full_page=True)
+    assert accessibility.problems(page) == []
 
     page.goto(f"{live_server}/p/{tea.slug}")
     expect(page.locator(".variants .price").first).to_have_text("175.000 ₫")

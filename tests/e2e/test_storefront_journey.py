@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from shop.demo import DATA, seed
 from shop.extensions import db
 from tests.conftest import TODAY
+from tests.e2e import accessibility
 
 pytestmark = pytest.mark.browser
 
@@ -32,13 +33,15 @@ def vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " ₫"
 
 
-def shot(page, tmp_path, name: str) -> None:
-    path = tmp_path / name
+def shot(page, folder, name: str) -> None:
+    """Screenshot the page, then check its accessibility (`tests/e2e/accessibility.py`)."""
+    path = folder / name
     page.screenshot(path=path, full_page=True)
     assert path.is_file() and path.stat().st_size > 0, f"empty screenshot {path}"
+    assert accessibility.problems(page) == [], name
 
 
-def test_shopper_finds_and_verifies_a_five_star_tea(app, live_server, browser_page, tmp_path):
+def test_shopper_finds_and_verifies_a_five_star_tea(app, live_server, browser_page, screenshots):
     for _ in seed(TODAY):
         pass
     db.session.commit()
@@ -56,7 +59,7 @@ def test_shopper_finds_and_verifies_a_five_star_tea(app, live_server, browser_pa
     five_star = page.locator("section[aria-labelledby='five-star'] .card")
     expect(five_star).to_have_count(8)
     expect(five_star.locator(".badge--5")).to_have_count(8)
-    shot(page, tmp_path, "01-home.png")
+    shot(page, screenshots, "01-home.png")
 
     # Listing: first page of all products, with a pager.
     page.locator("main a[href='/products']").first.click()
@@ -65,7 +68,7 @@ def test_shopper_finds_and_verifies_a_five_star_tea(app, live_server, browser_pa
     assert total > PER_PAGE
     expect(page.locator("nav.pager")).to_have_count(1)
     expect(page.locator("nav.pager a[rel='next']")).to_have_attribute("href", re.compile(r"page=2"))
-    shot(page, tmp_path, "02-listing.png")
+    shot(page, screenshots, "02-listing.png")
 
     # Filter: only five stars.
     form = page.locator("form.filters")
@@ -79,7 +82,7 @@ def test_shopper_finds_and_verifies_a_five_star_tea(app, live_server, browser_pa
     expect(cards.locator(".badge--5")).to_have_count(count)
     expect(cards.locator(".badge--stars")).to_have_count(count)
     expect(form.locator("input[name='stars'][value='5']")).to_be_checked()
-    shot(page, tmp_path, "03-five-stars.png")
+    shot(page, screenshots, "03-five-stars.png")
 
     # Product page: name, certificate decision number and lowest price.
     title = page.locator(".card__title").filter(has_text=re.compile(f"^{re.escape(PRODUCT)}$"))
@@ -91,7 +94,7 @@ def test_shopper_finds_and_verifies_a_five_star_tea(app, live_server, browser_pa
     certificate = page.locator("section.certificate")
     expect(certificate).to_contain_text(decision_number)
     expect(page.locator("table.variants .price").filter(has_text=lowest_price)).to_have_count(1)
-    shot(page, tmp_path, "04-product.png")
+    shot(page, screenshots, "04-product.png")
 
     # Verification page: the certificate is valid today.
     verify = certificate.locator("a[href^='/verify/']")
@@ -102,4 +105,4 @@ def test_shopper_finds_and_verifies_a_five_star_tea(app, live_server, browser_pa
     expect(verdict).to_have_class(re.compile(r"(^|\s)verify--valid(\s|$)"))
     expect(verdict).to_contain_text(decision_number)
     expect(verdict).to_contain_text(PRODUCT)
-    shot(page, tmp_path, "05-verify.png")
+    shot(page, screenshots, "05-verify.png")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import builders
-from tests.e2e.conftest import browser_page, chromium_path, live_server  # noqa: F401  (fixtures)
+from tests.e2e.conftest import browser, browser_page, chromium_path, live_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
