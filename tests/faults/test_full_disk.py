@@ -1,0 +1,86 @@
+"""The disk fills up while the shop writes its search index or renders an invoice PDF.
+
+The folder the shop writes to is a real 1 MB tmpfs that the test fills to the last block. The
+failure is logged and explained, nothing the buyer or the producer did is lost (the catalog
+change is saved, the order completes and its invoice is issued: those live in the database),
+and once there is space again the index catches up and the PDF is made.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import tempfile
+
+from sqlalchemy import select
+
+from shop import search
+from shop.catalog import listings
+from shop.catalog.queries import Filters
+from shop.extensions import db
+from shop.search import whoosh_index
+from shop.search.models import SearchPending
+from tests import builders
+from tests.invoices.helpers import delivered_cod, invoices_of
+
+NO_SPACE = "No space left on device"
+
+
+def found(text: str, today) -> list[int]:
+    return [p.id for p in search.query(text, Filters(), today).items]
+
+
+def test_a_full_disk_while_indexing_is_logged_queued_and_caught_up(
+        app, tiny_disk, monkeypatch, caplog, today):
+    folder = tiny_disk.path / "search-index"
+    monkeypatch.setitem(app.config, "SEARCH_BACKEND", "whoosh")
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(folder))
+    monkeypatch.setitem(app.config, "SEARCH_WRITE_TIMEOUT", 2)
+    tea = builders.product("Chè Đinh Tân Cương")
+    rice = builders.product("Gạo ST25")
+    search.reindex()
+    assert found("che dinh", today) == [tea.id]
+
+    tiny_disk.fill()
+    caplog.set_level(logging.ERROR, logger="shop.search")
+    listings.update_listing(tea, actor_id=None, name="Chè Móc Câu Tân Cương")
+    listings.update_listing(rice, actor_id=None, name="Gạo Tám Xoan")
+    assert "search refresh of 1 product(s) failed; queued for retry" in caplog.text
+    assert NO_SPACE in caplog.text
+    db.session.rollback()
+    queued = {p.product_id: p for p in db.session.scalars(select(SearchPending))}
+    assert set(queued) == {tea.id, rice.id}
+    assert queued[tea.id].attempts == 2  # the second change tried the queued one again
+    assert NO_SPACE in queued[rice.id].last_error
+    assert db.session.get(type(tea), tea.id).name == "Chè Móc Câu Tân Cương"  # the change stands
+    assert found("che dinh", today) == [tea.id]  # the index as it was still answers
+    assert whoosh_index.document_count(folder) == 2
+
+    tiny_disk.free()
+    assert search.retry_pending() == 0
+    assert found("moc cau", today) == [tea.id] and found("tam xoan", today) == [rice.id]
+    assert found("dinh", today) == []
+    assert whoosh_index.document_count(folder) == 2
+
+
+def test_a_full_disk_while_making_an_invoice_pdf_loses_no_invoice(
+        app, client, tiny_disk, monkeypatch, market, caplog):
+    monkeypatch.setattr(tempfile, "tempdir", str(tiny_disk.path))  # WeasyPrint writes fonts there
+    client.set_cookie("lang", "en")
+    tiny_disk.fill()
+    order = delivered_cod(("CHE-1", 1))  # delivered and invoiced while the disk is full
+    invoice, = invoices_of(order)
+    assert invoice.total_vnd == 250_000
+    path = f"/orders/{order.number}/invoices/{invoice.id}.pdf"
+
+    caplog.set_level(logging.CRITICAL, logger="shop.web.setup")
+    response = client.get(path, query_string={"token": order.access_token})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    assert ("The shop's storage is full, so this cannot be done right now. Please try again "
+            "later.") in html.unescape(response.get_data(as_text=True))
+    assert f"disk full during GET {path}" in caplog.text and NO_SPACE in caplog.text
+
+    tiny_disk.free()
+    response = client.get(path, query_string={"token": order.access_token})
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert invoices_of(order) == [invoice]
