@@ -84,3 +84,27 @@ def test_a_full_disk_while_making_an_invoice_pdf_loses_no_invoice(
     response = client.get(path, query_string={"token": order.access_token})
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     assert invoices_of(order) == [invoice]
+
+
+def test_statements_on_a_full_disk_leave_no_truncated_file_and_say_so(
+        app, tiny_disk, market):
+    order = delivered_cod(("CHE-1", 1))
+    month = f"{invoices_of(order)[0].issued_on:%Y-%m}"
+    out = tiny_disk.path / "statements"
+    out.mkdir()
+    runner = app.test_cli_runner()
+    tiny_disk.fill()
+
+    result = runner.invoke(args=["shop", "statements", "--month", month, "--out", str(out)])
+    assert result.exit_code == 1
+    assert (f"error: the disk is full ({NO_SPACE}): 0 of 2 statement(s) written to {out}; "
+            "free some space and run the command again") in result.output
+    assert sorted(p.name for p in out.iterdir()) == []
+
+    tiny_disk.free()
+    result = runner.invoke(args=["shop", "statements", "--month", month, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(f"{slug}-{month}.{ext}" for slug in ("htx-che", "htx-gao")
+                           for ext in ("csv", "pdf"))
+    assert (out / f"htx-che-{month}.pdf").read_bytes().startswith(b"%PDF-")
