@@ -146,3 +146,13 @@ def test_connections_broken_while_idle_are_replaced_without_an_error(served, out
     database.restore()
     assert client.get("/api/v1/products").get_json()["total"] == 1
     assert client.post("/api/v1/carts").status_code == 201
+
+
+def test_the_openapi_document_names_the_503_of_every_operation(client, validate):
+    document = client.get("/api/v1/openapi.json").get_json()
+    operations = [op for ops in document["paths"].values() for op in ops.values()]
+    assert operations and all("503" in op["responses"] for op in operations)
+    assert document["paths"]["/pos/sync"]["post"]["responses"]["503"]["headers"] == {
+        "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+    validate({"error": {"code": "service_unavailable", "message": UNAVAILABLE,
+                        "details": {"retry_after_seconds": 5}}}, "Error")
