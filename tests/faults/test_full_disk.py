@@ -8,20 +8,24 @@ and once there is space again the index catches up and the PDF is made.
 
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import tempfile
 
+import pytest
 from sqlalchemy import select
 
 from shop import search
-from shop.catalog import listings
+from shop.catalog import listings, photos
+from shop.catalog.models import ProductPhoto
 from shop.catalog.queries import Filters
 from shop.extensions import db
 from shop.search import whoosh_index
 from shop.search.models import SearchPending
 from tests import builders
 from tests.invoices.helpers import delivered_cod, invoices_of
+from tests.producer.images import image_bytes
 
 NO_SPACE = "No space left on device"
 
@@ -108,3 +112,21 @@ def test_statements_on_a_full_disk_leave_no_truncated_file_and_say_so(
     assert names == sorted(f"{slug}-{month}.{ext}" for slug in ("htx-che", "htx-gao")
                            for ext in ("csv", "pdf"))
     assert (out / f"htx-che-{month}.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_a_photo_upload_on_a_full_disk_leaves_no_file_and_no_record(tiny_disk):
+    item = builders.product("Chè Đinh", sku="CHE-1")
+    limits = photos.Limits(10_000_000, 40_000_000)
+    media = tiny_disk.path / "media"
+    tiny_disk.fill()
+    with pytest.raises(OSError) as refused:  # the web layer answers it with a 503
+        photos.add_photo(item, image_bytes(), actor_id=None, media_dir=str(media), limits=limits)
+    assert refused.value.errno == errno.ENOSPC
+    db.session.rollback()
+    assert list((media / "photos").iterdir()) == []
+    assert db.session.scalars(select(ProductPhoto)).all() == []
+
+    tiny_disk.free()
+    photo = photos.add_photo(item, image_bytes(), actor_id=None, media_dir=str(media), limits=limits)
+    assert sorted(p.name for p in (media / "photos").iterdir()) == [
+        f"{photo.name}-thumb.jpg", f"{photo.name}.jpg"]
