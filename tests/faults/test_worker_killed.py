@@ -30,10 +30,10 @@ from tests.faults.served import Gunicorn
 from tests.orders.builders import DELIVERY
 
 # Paced by what the shop acknowledged, not by the clock, so that a slow machine still kills
-# mid-way: a worker dies after the 3rd and the 7th order; the load stops after the 11th order
-# and the 40th sale (about 8 s here), or fails after MAX_SECONDS.
-KILL_AFTER_ORDERS = (3, 7)
-STOP_AFTER = {"orders": 11, "sales": 40}
+# mid-way: a worker dies after the 3rd and the 6th order; the load stops after the 9th order
+# and the 30th sale, or fails after MAX_SECONDS.
+KILL_AFTER_ORDERS = (3, 6)
+STOP_AFTER = {"orders": 9, "sales": 30}
 MAX_SECONDS = 90
 BUYERS, TILLS, BATCH = 3, 2, 5
 ATTEMPTS = 8
