@@ -130,3 +130,26 @@ def test_a_photo_upload_on_a_full_disk_leaves_no_file_and_no_record(tiny_disk):
     photo = photos.add_photo(item, image_bytes(), actor_id=None, media_dir=str(media), limits=limits)
     assert sorted(p.name for p in (media / "photos").iterdir()) == [
         f"{photo.name}-thumb.jpg", f"{photo.name}.jpg"]
+
+
+def test_only_a_full_disk_is_a_503_other_os_errors_stay_a_500(database_url, tmp_path):
+    from shop import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path)})
+
+    @app.get("/api/v1/full")
+    def full():
+        raise OSError(errno.ENOSPC, NO_SPACE)
+
+    @app.get("/api/v1/denied")
+    def denied():
+        raise PermissionError(errno.EACCES, "Permission denied", "/srv/ocop/instance/media")
+
+    client = app.test_client()
+    response = client.get("/api/v1/full")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    assert response.get_json()["error"]["code"] == "service_unavailable"
+    response = client.get("/api/v1/denied")
+    assert response.status_code == 500 and response.get_json()["error"]["code"] == "server_error"
+    assert "/srv/ocop" not in response.get_data(as_text=True)
