@@ -98,7 +98,7 @@ class Gunicorn:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGQUIT)  # quick shutdown: the test is over
             try:
                 self.process.wait(timeout=25)
             except subprocess.TimeoutExpired:
