@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -225,13 +226,31 @@ def statements_command(month_text: str, out_dir: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     producers = db.session.scalars(db.select(Producer).order_by(Producer.id)).all()
     fee = current_app.config["PLATFORM_FEE_BASIS_POINTS"]
-    with click.progressbar(producers, label=f"Statements {month:%Y-%m}", file=sys.stderr) as bar:
-        for producer in bar:
-            statement = statements.monthly(producer, month, fee_basis_points=fee)
-            stem = folder / f"{producer.slug}-{month:%Y-%m}"
-            stem.with_suffix(".csv").write_text(statements.to_csv(statement), encoding="utf-8")
-            stem.with_suffix(".pdf").write_bytes(statements.to_pdf(statement))
+    written = 0
+    try:
+        with click.progressbar(producers, label=f"Statements {month:%Y-%m}", file=sys.stderr) as bar:
+            for producer in bar:
+                statement = statements.monthly(producer, month, fee_basis_points=fee)
+                stem = folder / f"{producer.slug}-{month:%Y-%m}"
+                _write_whole(stem.with_suffix(".csv"), statements.to_csv(statement).encode())
+                _write_whole(stem.with_suffix(".pdf"), statements.to_pdf(statement))
+                written += 1
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        _fail(f"error: the disk is full ({error.strerror}): {written} of {len(producers)} "
+              f"statement(s) written to {folder}; free some space and run the command again")
     click.echo(f"{len(producers)} statement(s) for {month:%Y-%m} in {folder}")
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all (a full disk leaves no truncated file)."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @shop_cli.command("backup")

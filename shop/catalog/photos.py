@@ -87,8 +87,14 @@ def add_photo(product: Product, data: bytes, *, actor_id: int | None, media_dir:
     name = secrets.token_hex(16)
     folder = photo_path(media_dir, name).parent
     folder.mkdir(parents=True, exist_ok=True)
-    photo_path(media_dir, name).write_bytes(full)
-    photo_path(media_dir, name, thumb=True).write_bytes(thumb)
+    files = photo_path(media_dir, name), photo_path(media_dir, name, thumb=True)
+    try:
+        for path, data in zip(files, (full, thumb), strict=True):
+            path.write_bytes(data)
+    except OSError:  # a full disk: no half-written photo is left behind, nothing is recorded
+        for path in files:
+            path.unlink(missing_ok=True)
+        raise
     position = max((p.position for p in product.photos), default=-1) + 1
     photo = ProductPhoto(product=product, name=name, width=width, height=height,
                          position=position, uploaded_by_id=actor_id)

@@ -114,10 +114,28 @@ def write(directory: Path, docs: Iterable[Document], deleted: Iterable[int], tim
             writer.delete_by_term("id", str(product_id))
         for doc in docs:
             writer.update_document(**_fields(doc))
+        writer.commit()
     except BaseException:
-        writer.cancel()
+        _abandon(writer)
         raise
-    writer.commit()
+
+
+def _abandon(writer) -> None:
+    """Give up a writer whose work or commit failed, and above all its lock.
+
+    A commit that fails while flushing its segment (a full disk: ENOSPC) leaves the writer
+    open and holding the index lock, and `cancel()` fails the same way as it closes the same
+    files; the lock must go anyway, or every later writer of this process waits for it in vain.
+    The table of contents is untouched, so readers keep the index as it was; the half-written
+    segment files are removed by the next commit.
+    """
+    try:
+        writer.cancel()
+    except Exception:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None and getattr(lock, "fd", None) is not None:
+            lock.release()
+        writer.is_closed = True
 
 
 # A rebuild keeps every posting in memory and sorts it once: with Whoosh's default of 128 MB
@@ -154,10 +172,10 @@ def rebuild(directory: Path, docs: Iterable[Document], timeout: float,
             writer.add_document(**_fields(doc))
             count += 1
             progress(1)
+        writer.commit(mergetype=CLEAR)
     except BaseException:
-        writer.cancel()
+        _abandon(writer)
         raise
-    writer.commit(mergetype=CLEAR)
     return count
 
 

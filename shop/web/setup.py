@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import errno
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sql_errors
 from werkzeug.exceptions import HTTPException
 
 from shop.config import PROJECT_ROOT
@@ -15,6 +19,9 @@ from shop.money import format_vnd
 from shop.web import labels
 
 LANGUAGE_COOKIE = "lang"
+log = logging.getLogger(__name__)
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+RETRY_DATABASE_SECONDS, RETRY_DISK_SECONDS = 5, 60
 
 
 def select_locale() -> str:
@@ -70,6 +77,26 @@ def _error(status: int, code: str, message: str, details: dict | None = None):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def _unavailable(message: str, retry_after: int, details: dict):
+    """503 with Retry-After; the page reads nothing from the database (it may be down)."""
+    if _wants_json():
+        body = {"error": {"code": "service_unavailable", "message": message, "details": details}}
+        response = jsonify(body)
+    else:
+        response = make_response(render_template("errors/unavailable.html", status=503,
+                                                message=message))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _forget_transaction() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: the pool drops it, the next request reconnects
+        log.debug("rollback after a database failure failed", exc_info=True)
+
+
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}
 
@@ -93,8 +120,31 @@ def error_handlers(app: Flask) -> None:
         message = messages.get(error.code, error.description or error.name)
         return _error(error.code or 500, HTTP_CODES.get(error.code, "http_error"), message)
 
+    # The database cannot answer now (down, cut off, locked, out of space, its pool taken):
+    # the request is refused whole, and the next one connects again.
+    @app.errorhandler(sql_errors.OperationalError)
+    @app.errorhandler(sql_errors.DisconnectionError)
+    @app.errorhandler(sql_errors.TimeoutError)
+    def database_unavailable(error):
+        log.error("database unavailable during %s %s: %s", request.method, request.path,
+                  str(error).splitlines()[0] if str(error) else type(error).__name__)
+        _forget_transaction()
+        return _unavailable(gettext("The shop cannot reach its database right now. "
+                                    "Please try again in a moment."),
+                            RETRY_DATABASE_SECONDS, {"retry_after_seconds": RETRY_DATABASE_SECONDS})
+
+    @app.errorhandler(OSError)
+    def storage_error(error: OSError):
+        if error.errno not in DISK_FULL:
+            raise error  # any other OSError is a fault of ours: logged, and the 500 page
+        log.critical("disk full during %s %s: %s", request.method, request.path, error)
+        _forget_transaction()
+        return _unavailable(gettext("The shop's storage is full, so this cannot be done right "
+                                    "now. Please try again later."),
+                            RETRY_DISK_SECONDS, {"retry_after_seconds": RETRY_DISK_SECONDS})
+
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
+        _forget_transaction()
         return _error(500, "server_error",
                       gettext("Something went wrong on our side. Please try again."))

@@ -281,3 +281,17 @@ DOCUMENT["paths"]["/suggest"] = {"get": {
     "parameters": [SEARCH_TEXT],
     "responses": {"200": _ok("Suggestions", "up to 8 products, best first"),
                   "422": _error_response("search text too long")}}}
+
+
+def _unavailable_everywhere(paths: dict) -> None:
+    """Every operation may answer 503 while the database or the disk cannot serve."""
+    unavailable = {**_error_response(
+        "the database or the disk cannot serve now (code service_unavailable): send the request "
+        "again, with the same Idempotency-Key or sale id, after Retry-After seconds"),
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": INTEGER}}}
+    for operations in paths.values():
+        for operation in operations.values():
+            operation["responses"].setdefault("503", unavailable)
+
+
+_unavailable_everywhere(DOCUMENT["paths"])
