@@ -6,8 +6,8 @@ from shop.catalog.models import PRODUCER_KINDS, PRODUCT_GROUPS
 from shop.catalog.queries import MAX_PAGE, MAX_PER_PAGE, SORTS
 from shop.money import VAT_RATES
 from shop.orders.carts import MAX_LINE_QUANTITY
-from shop.pos.schemas import MAX_PRICE_VND, MAX_QUANTITY
 from shop.places.models import REGION_CODES
+from shop.pos.schemas import MAX_PRICE_VND, MAX_QUANTITY
 from shop.web.api import bp
 
 
