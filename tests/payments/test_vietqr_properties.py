@@ -54,7 +54,8 @@ def test_every_payload_is_well_formed_and_parses_back(account, amount, purpose):
         return
     text = payload(account, amount, purpose)
     assert text.isascii()  # lengths count characters and the CRC counts bytes: they must agree
-    assert text[-4:] == f"{bitwise_crc(text[:-4].encode()):04X}" == f"{crc16_ccitt_false(text[:-4].encode()):04X}"
+    signed = text[:-4].encode()
+    assert text[-4:] == f"{bitwise_crc(signed):04X}" == f"{crc16_ccitt_false(signed):04X}"
     fields = top_fields(text)
     assert [tag for tag, _ in fields] == ["00", "01", "38", "53", "54", "58", "62", "63"]
     assert dict(fields)["54"] == str(amount) and dict(fields)["62"] == f"08{len(cleaned):02d}{cleaned}"

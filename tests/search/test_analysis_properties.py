@@ -46,7 +46,8 @@ def test_any_text_gives_words_that_are_never_empty_or_spaced(text):
         assert word and not any(ch.isspace() for ch in word) and "_" not in word
     plan = analysis.plan(text)
     assert all(alternative for unit in plan.units for alternative in unit.alternatives)
-    assert plan.text == " ".join(analysis.words(unicodedata.normalize("NFC", text)[:analysis.MAX_QUERY_LENGTH]))
+    typed = unicodedata.normalize("NFC", text)[:analysis.MAX_QUERY_LENGTH]
+    assert plan.text == " ".join(analysis.words(typed))
 
 
 @PROPERTIES
