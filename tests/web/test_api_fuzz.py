@@ -134,7 +134,7 @@ def with_sku(body: dict, sku: str) -> dict:
 
 
 @schema.parametrize()
-@settings(max_examples=25, derandomize=True, deadline=None, database=None,
+@settings(max_examples=20, derandomize=True, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case, shop, app):
     headers = {}
