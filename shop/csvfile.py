@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from shop.errors import ImportRefused
 
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")  # ASCII digits only: "²" and "١" are digits to str.isdigit
 TRUE_WORDS = {"true", "1", "yes", "y", "có", "x"}
 FALSE_WORDS = {"false", "0", "no", "n", "không", ""}
 
@@ -35,7 +37,17 @@ def read_rows(data: bytes | str, required: tuple[str, ...]) -> list[Row]:
         except UnicodeDecodeError as error:
             raise ImportRefused([(1, f"the file is not UTF-8 text ({error.reason})")]) from None
     data = data.removeprefix("\ufeff")
+    if "\x00" in data:
+        line = data.count("\n", 0, data.index("\x00")) + 1
+        raise ImportRefused([(line, "the file contains a NUL character: it is not a CSV text file")])
     reader = csv.reader(io.StringIO(data, newline=""))
+    try:
+        return _rows(reader, required)
+    except csv.Error as error:  # a cell past the csv module's field limit, and the like
+        raise ImportRefused([(reader.line_num, f"unreadable CSV ({error})")]) from None
+
+
+def _rows(reader, required: tuple[str, ...]) -> list[Row]:
     header = [name.strip().lower() for name in next(reader, [])]
     missing = [name for name in required if name not in header]
     if missing:
@@ -64,13 +76,15 @@ def parse_bool(text: str) -> bool:
     raise ValueError(f"expected true or false, found {text!r}")
 
 
-def parse_int(text: str, minimum: int | None = None) -> int:
+def parse_int(text: str, minimum: int | None = None, maximum: int | None = None) -> int:
     cleaned = text.strip()
-    if not cleaned.lstrip("-").isdigit():
+    if not _WHOLE_NUMBER.fullmatch(cleaned):
         raise ValueError(f"expected a whole number, found {text!r}")
     value = int(cleaned)
     if minimum is not None and value < minimum:
         raise ValueError(f"must be at least {minimum}, found {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"must be at most {maximum}, found {value}")
     return value
 
 

@@ -18,7 +18,7 @@ def parse_vnd(text: str) -> int:
     """Read a whole number of đồng from user input ('250000', '250.000', '250,000 ₫')."""
     cleaned = str(text).strip().replace("₫", "").replace("đ", "").strip()
     cleaned = cleaned.replace(".", "").replace(",", "").replace(" ", "")
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):  # "²" and "١" are digits to isdigit()
         raise ValueError(f"not a whole number of đồng: {text!r}")
     return int(cleaned)
 

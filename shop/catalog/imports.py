@@ -16,6 +16,7 @@ from shop import search
 from shop.audit import services as audit
 from shop.catalog import services
 from shop.catalog.models import (
+    MAX_WEIGHT_G,
     PRODUCER_KINDS,
     PRODUCT_GROUPS,
     SKU_PATTERN,
@@ -29,7 +30,7 @@ from shop.catalog.richtext import sanitise
 from shop.csvfile import ImportReport, Row, parse_int, read_rows
 from shop.errors import ImportRefused
 from shop.extensions import db
-from shop.money import VAT_RATES
+from shop.money import MAX_AMOUNT_VND, VAT_RATES
 from shop.places.models import FormerProvince, Province
 from shop.places.services import former_province_in
 
@@ -124,9 +125,9 @@ def _parse(row: Row, known: dict, today: date, only_tax_code: str | None) -> dic
     check("product_name", lambda s: _required(s, 200))
     check("variant_label", lambda s: _required(s, 120))
     check("unit", lambda s: s[:30])
-    check("price_vnd", lambda s: parse_int(s, minimum=1))
+    check("price_vnd", lambda s: parse_int(s, minimum=1, maximum=MAX_AMOUNT_VND))
     check("vat_rate", lambda s: _choice(s, VAT_RATES))
-    check("weight_g", lambda s: parse_int(s or "0", minimum=0))
+    check("weight_g", lambda s: parse_int(s or "0", minimum=0, maximum=MAX_WEIGHT_G))
     check("group", lambda s: _choice(s, PRODUCT_GROUPS))
     check("description", lambda s: s)
     check("origin_story", sanitise)

@@ -14,11 +14,11 @@ from sqlalchemy.orm import selectinload
 
 from shop import search
 from shop.catalog import imports, services
-from shop.catalog.models import PRODUCT_GROUPS, ListingChange, Producer, Product, Variant
+from shop.catalog.models import MAX_WEIGHT_G, PRODUCT_GROUPS, ListingChange, Producer, Product, Variant
 from shop.catalog.richtext import sanitise
 from shop.errors import Conflict, ValidationError
 from shop.extensions import db
-from shop.money import VAT_RATES
+from shop.money import MAX_AMOUNT_VND, VAT_RATES
 from shop.places.services import former_province_in
 
 PRODUCT_FIELDS = ("name", "group", "description", "origin_story", "locality",
@@ -110,13 +110,13 @@ def _clean_variant(values: dict) -> dict:
     if "label" in cleaned and not cleaned["label"]:
         problems["label"] = "required"
     price = cleaned.get("price_vnd", 1)
-    if not isinstance(price, int) or isinstance(price, bool) or price < 1:
-        problems["price_vnd"] = "a whole number of đồng from 1"
+    if not isinstance(price, int) or isinstance(price, bool) or not 1 <= price <= MAX_AMOUNT_VND:
+        problems["price_vnd"] = f"a whole number of đồng from 1 to {MAX_AMOUNT_VND}"
     if "vat_rate" in cleaned and cleaned["vat_rate"] not in VAT_RATES:
         problems["vat_rate"] = "one of " + ", ".join(VAT_RATES)
     weight = cleaned.get("weight_g", 0)
-    if not isinstance(weight, int) or isinstance(weight, bool) or weight < 0:
-        problems["weight_g"] = "a whole number of grams from 0"
+    if not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= MAX_WEIGHT_G:
+        problems["weight_g"] = f"a whole number of grams from 0 to {MAX_WEIGHT_G}"
     if problems:
         raise ValidationError("the variant is not valid", problems)
     return cleaned

@@ -36,6 +36,7 @@ ISSUER_LEVELS = ("district", "province", "central")
 CERTIFICATE_STATUSES = ("active", "superseded", "revoked")
 CERTIFICATE_MONTHS = 36
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MAX_WEIGHT_G = 1_000_000  # a tonne: more is a typing error, and the column is a 32-bit integer
 TAX_CODE_PATTERN = re.compile(r"^(\d{10}(-\d{3})?|\d{12})$")
 DISTRICTS_ABOLISHED = date(2025, 7, 1)
 

@@ -17,6 +17,7 @@ from shop.places.models import REGION_CODES, Province
 
 SORTS = ("relevance", "price_asc", "price_desc", "stars", "newest")
 MAX_PER_PAGE = 100
+MAX_PAGE = 10_000  # deeper than any shopper goes; keeps the OFFSET a small integer on every engine
 FACETS = ("stars", "group", "region", "province")
 
 
@@ -51,7 +52,8 @@ def parse_filters(args: Mapping[str, str], per_page_default: int = 24) -> Filter
     """Filters from query parameters; ValidationError naming each bad parameter."""
     problems: dict[str, str] = {}
     given = args.getlist("stars") if hasattr(args, "getlist") else [args.get("stars") or ""]
-    stars = tuple(sorted({s.strip() for text in given for s in text.split(",") if s.strip()}))
+    pieces = [s for text in given if text for s in text.split(",")]
+    stars = tuple(sorted(set(pieces)))
     if any(s not in ("3", "4", "5") for s in stars):
         problems["stars"] = "stars are 3, 4 or 5, separated by commas"
     group, region = args.get("group") or None, args.get("region") or None
@@ -77,8 +79,8 @@ def parse_filters(args: Mapping[str, str], per_page_default: int = 24) -> Filter
 def _positive(text: str | None, default: int, name: str, problems: dict) -> int:
     if text in (None, ""):
         return default
-    if not text.isdigit() or int(text) < 1:
-        problems[name] = "a whole number from 1"
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PAGE:
+        problems[name] = f"a whole number from 1 to {MAX_PAGE}"
         return default
     return int(text)
 

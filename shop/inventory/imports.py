@@ -21,6 +21,7 @@ from shop.places.models import Province, Ward
 LOCATION_COLUMNS = ("code", "name", "kind", "province_code", "address", "producer_tax_code",
                     "ships_online", "offers_pickup")
 STOCK_COLUMNS = ("location_code", "sku", "quantity")
+MAX_RECEIPT = 100_000  # per row, as a POS line: more is a typing error
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,39}$")
 
 
@@ -134,7 +135,7 @@ def _parse_stock(row: Row, locations: dict, variants: dict) -> dict:
     if row["sku"] not in variants:
         problems.append(f"sku: no variant {row['sku']!r}")
     try:
-        quantity = parse_int(row["quantity"], minimum=1)
+        quantity = parse_int(row["quantity"], minimum=1, maximum=MAX_RECEIPT)
     except ValueError as error:
         problems.append(f"quantity: {error}")
     if problems:

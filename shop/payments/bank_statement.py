@@ -18,6 +18,7 @@ from shop.csvfile import parse_int, read_rows
 from shop.database import write_transaction
 from shop.errors import Conflict, ImportRefused
 from shop.extensions import db
+from shop.money import MAX_AMOUNT_VND
 from shop.orders.models import Order
 from shop.payments import services as payments
 
@@ -56,7 +57,8 @@ def read(data: bytes | str) -> list[Line]:
             continue
         try:
             day = _day(row["date"])
-            amount = parse_int(row["amount_vnd"].replace(".", "").replace(",", ""))
+            amount = parse_int(row["amount_vnd"].replace(".", "").replace(",", ""),
+                               minimum=-MAX_AMOUNT_VND, maximum=MAX_AMOUNT_VND)
         except ValueError as error:
             problems.append((row.line, str(error)))
             continue

@@ -43,8 +43,9 @@ __all__ = ["SearchListing", "query", "refresh", "reindex", "retry_pending", "sea
 
 def search_text(args) -> str:
     """The `q` parameter, trimmed; ValidationError when it is longer than a query can be."""
-    text = " ".join((args.get("q") or "").split())
-    if len(text) > analysis.MAX_QUERY_LENGTH:
+    typed = args.get("q") or ""
+    text = " ".join(typed.split())
+    if len(typed) > analysis.MAX_QUERY_LENGTH:
         raise ValidationError("invalid search", {
             "q": f"at most {analysis.MAX_QUERY_LENGTH} characters"})
     return text

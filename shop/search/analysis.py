@@ -16,7 +16,9 @@ from functools import lru_cache
 from shop.search.synonyms import expand
 from shop.text import fold
 
-_WORD = re.compile(r"[^\W_]+")
+# A word is letters and digits, and the combining marks that NFC could not compose onto them
+# ("q̀", "i̇" from "İ"): a stray mark must not split a word that folding would keep whole.
+_WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])*")
 MAX_QUERY_LENGTH = 200
 
 

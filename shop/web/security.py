@@ -12,6 +12,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from shop.web import input_guard
+
 STRIPE_CHECKOUT = "https://checkout.stripe.com"
 SIGNED_IN_AT, SEEN_AT = "_signed_in_at", "_seen_at"
 
@@ -35,6 +37,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.after_request(security_headers)
     app.before_request(enforce_session_timeouts)
+    app.before_request(input_guard.refuse_nul_characters)
     limiter = Limiter(get_remote_address, app=app, headers_enabled=True,
                       storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
                       key_prefix=app.config.get("RATELIMIT_KEY_PREFIX") or "ocop")

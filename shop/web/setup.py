@@ -10,6 +10,7 @@ from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sql_errors
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from shop.config import PROJECT_ROOT
 from shop.database import configure_engine
@@ -30,7 +31,17 @@ def select_locale() -> str:
     return choice if choice in ("vi", "en") else "vi"
 
 
+class RowId(IntegerConverter):
+    """`<int:...>` in a route is a row id: 1 to 2**31 - 1, what an INTEGER key holds on
+    PostgreSQL, so that a larger number is a 404 instead of an overflow in the database driver."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int = 1, max: int = 2**31 - 1,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def extensions(app: Flask) -> None:
+    app.url_map.converters["int"] = RowId  # before any route is added
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():

@@ -3,9 +3,11 @@
 from flask import jsonify
 
 from shop.catalog.models import PRODUCER_KINDS, PRODUCT_GROUPS
-from shop.catalog.queries import MAX_PER_PAGE, SORTS
+from shop.catalog.queries import MAX_PAGE, MAX_PER_PAGE, SORTS
 from shop.money import VAT_RATES
+from shop.orders.carts import MAX_LINE_QUANTITY
 from shop.places.models import REGION_CODES
+from shop.pos.schemas import MAX_PRICE_VND, MAX_QUANTITY
 from shop.web.api import bp
 
 
@@ -52,8 +54,9 @@ SCHEMAS["ProductDetail"] = {"allOf": [_ref("ProductSummary"), _obj({
 })]}
 
 
-SALE_LINE = _obj({"sku": STRING, "quantity": {"type": "integer", "minimum": 1},
-                  "unit_price_vnd": {"type": "integer", "minimum": 0}})
+SKU = {"type": "string", "minLength": 1, "maxLength": 64, "example": "TNG-CHE-200"}
+SALE_LINE = _obj({"sku": SKU, "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY},
+                  "unit_price_vnd": {"type": "integer", "minimum": 0, "maximum": MAX_PRICE_VND}})
 SCHEMAS.update({
     "PosStock": _obj({"sales_point": PLACE, "items": {"type": "array", "items": _obj({
         "sku": STRING, "name": STRING, "on_hand": INTEGER, "reserved": INTEGER,
@@ -67,16 +70,19 @@ SCHEMAS.update({
                      "payment_method": STRING, "total_vnd": INTEGER,
                      "lines": {"type": "array", "items": {"type": "object"}},
                      "flags": {"type": "array", "items": {"type": "object"}}}),
-    "PosSyncRequest": _obj({"sales": {"type": "array", "maxItems": 1000,
-                                      "items": _ref("PosSaleRequest")}}),
+    # Each sale of a sync is judged on its own: a sale that is not a PosSaleRequest is
+    # "rejected" in its result, not a refusal of the whole sync.
+    "PosSyncRequest": _obj({"sales": {"type": "array", "maxItems": 1000, "items": {
+        "description": "a PosSaleRequest"}}}),
     "PosSyncResult": _obj({"results": {"type": "array", "items": _obj(
         {"id": {"type": ["string", "null"]},
          "status": {"type": "string", "enum": ["created", "duplicate", "rejected"]},
          "error": {"type": "object"}}, ["id", "status"])}}),
     "PosCountRequest": _obj({"id": {"type": "string", "format": "uuid"},
                              "counted_at": {"type": "string", "format": "date-time"},
-                             "lines": {"type": "array", "items": _obj(
-                                 {"sku": STRING, "counted": {"type": "integer", "minimum": 0}})}}),
+                             "lines": {"type": "array", "minItems": 1, "items": _obj(
+                                 {"sku": SKU, "counted": {"type": "integer", "minimum": 0,
+                                                          "maximum": MAX_QUANTITY}})}}),
     "PosCount": _obj({"id": STRING, "status": STRING, "counted_at": STRING,
                       "movements_after": NULLABLE_INT,
                       "lines": {"type": "array", "items": _obj({
@@ -86,8 +92,8 @@ SCHEMAS.update({
                          "to": PLACE, "sent_at": {"type": ["string", "null"]},
                          "received_at": {"type": ["string", "null"]},
                          "lines": {"type": "array", "items": {"type": "object"}}}),
-    "PosReceiveRequest": _obj({"lines": {"type": "array", "items": _obj(
-        {"sku": STRING, "received": {"type": "integer", "minimum": 0}})}}),
+    "PosReceiveRequest": _obj({"lines": {"type": "array", "minItems": 1, "items": _obj(
+        {"sku": STRING, "received": {"type": "integer", "minimum": 0, "maximum": MAX_QUANTITY}})}}),
 })
 
 
@@ -110,12 +116,15 @@ DOCUMENT = {
             "operationId": "listProducts",
             "summary": "Certified products (active, with a valid certificate)",
             "parameters": [
-                _query("stars", {"type": "string", "pattern": "^[345](,[345])*$"}, "e.g. 4 or 4,5"),
-                _query("group", {"type": "string", "enum": list(PRODUCT_GROUPS)}, "product group"),
-                _query("region", {"type": "string", "enum": list(REGION_CODES)}, "region code"),
+                _query("stars", {"type": "string", "pattern": "^([345](,[345])*)?$"},
+                       "e.g. 4 or 4,5; empty: any"),
+                _query("group", {"type": "string", "enum": [*PRODUCT_GROUPS, ""]},
+                       "product group; empty: any"),
+                _query("region", {"type": "string", "enum": [*REGION_CODES, ""]},
+                       "region code; empty: any"),
                 _query("province", {"type": "string"}, "province code"),
-                _query("sort", {"type": "string", "enum": list(SORTS)}, "order"),
-                _query("page", {"type": "integer", "minimum": 1}, "page number"),
+                _query("sort", {"type": "string", "enum": [*SORTS, ""]}, "order; empty: relevance"),
+                _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "page number"),
                 _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
                        "items per page"),
             ],
@@ -179,11 +188,12 @@ DOCUMENT["paths"].update({
                       "409": _error_response("already applied")}}},
     "/pos/transfers": {"get": {
         "operationId": "posTransfers", "security": DEVICE,
-        "parameters": [_query("status", {"type": "string", "enum": ["in_transit", "received"]},
-                              "only transfers in this status")],
+        "parameters": [_query("status", {"type": "string", "enum": ["in_transit", "received", ""]},
+                              "only transfers in this status; empty: both")],
         "responses": {"200": {"description": "incoming transfers", "content": {
             "application/json": {"schema": _obj({"items": {
-                "type": "array", "items": _ref("PosTransfer")}})}}}, "401": UNAUTHORIZED}}},
+                "type": "array", "items": _ref("PosTransfer")}})}}}, "401": UNAUTHORIZED,
+            "422": _error_response("unknown status")}}},
     "/pos/transfers/{id}/receive": {"post": {
         "operationId": "posReceiveTransfer", "security": DEVICE,
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": INTEGER}],
@@ -204,7 +214,8 @@ CART_LINE = _obj({"sku": STRING, "name": STRING, "quantity": INTEGER, "unit_pric
                   "line_total_vnd": INTEGER, "available": INTEGER})
 SCHEMAS.update({
     "Cart": _obj({"id": STRING, "lines": {"type": "array", "items": CART_LINE}, "total_vnd": INTEGER}),
-    "CartLineRequest": _obj({"sku": STRING, "quantity": {"type": "integer", "minimum": 0}}),
+    "CartLineRequest": _obj({"sku": SKU, "quantity": {"type": "integer", "minimum": 0,
+                                                      "maximum": MAX_LINE_QUANTITY}}),
     "CheckoutRequest": _obj({
         "email": STRING, "phone": STRING, "name": STRING,
         "fulfilment": {"type": "string", "enum": ["delivery", "pickup"]},

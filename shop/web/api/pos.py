@@ -4,7 +4,7 @@ from functools import wraps
 
 from flask import g, jsonify, request
 
-from shop.errors import Forbidden, NotFound, Unauthorized
+from shop.errors import Forbidden, NotFound, Unauthorized, ValidationError
 from shop.extensions import db
 from shop.inventory import counts, transfers
 from shop.inventory import queries as stock_queries
@@ -12,6 +12,8 @@ from shop.inventory.models import StockCount, Transfer
 from shop.pos import devices, schemas
 from shop.pos import services as pos
 from shop.web.api import bp
+
+LISTED_TRANSFER_STATUSES = ("in_transit", "received")  # a draft is the producer's alone
 
 
 def device_required(view):
@@ -80,6 +82,9 @@ def pos_apply_count(count_id: str):
 @device_required
 def pos_transfers():
     status = request.args.get("status")
+    if status and status not in LISTED_TRANSFER_STATUSES:
+        raise ValidationError("unknown transfer status",
+                              {"status": "one of " + ", ".join(LISTED_TRANSFER_STATUSES)})
     query = db.select(Transfer).where(Transfer.to_location_id == g.location.id,
                                       Transfer.status != "draft")
     if status:
