@@ -15,6 +15,7 @@ from shop.accounts.models import User
 from shop.errors import RateLimited, ShopError
 from shop.extensions import db
 from shop.orders import carts
+from shop.web import sessions
 from shop.web.auth import bp
 from shop.web.auth.forms import (
     ChangePasswordForm,
@@ -54,6 +55,7 @@ def _start_session(user) -> None:
     the guest's cart joins the customer's own."""
     guest_cart = session.get(CART_KEY)
     session.clear()
+    sessions.renew()  # a new id: the one from before sign-in is ended
     session.permanent = True
     login_user(user)
     start_session_clock()
