@@ -42,6 +42,11 @@ def renew() -> None:
     session.modified = True
 
 
+def open_sessions(user_id: int) -> int:
+    """How many sessions of the user are open (on every device)."""
+    return store_module.store().count(user_id, int(time.time()))
+
+
 def user_id_of(data) -> int | None:
     """The user a session is signed in as (Flask-Login keeps "<id>.<password fingerprint>")."""
     user_id = str(data.get("_user_id") or "").partition(".")[0]
