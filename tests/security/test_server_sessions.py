@@ -184,6 +184,18 @@ def test_a_new_password_ends_the_sessions_on_the_other_instance(client, other_ho
     assert rows(user.id) == 1  # ...alone, under a new id
 
 
+def test_turning_two_step_on_ends_the_other_sessions(client, other_host):
+    from tests.security.test_two_step import enable_through_the_page, producer_user
+
+    user = producer_user()
+    sign_in(client, user)
+    phone = other_host.test_client()
+    sign_in(phone, user)
+    enable_through_the_page(client)
+    assert phone.get("/account").status_code == 302
+    assert client.get("/account").status_code == 200 and rows(user.id) == 1
+
+
 def test_a_suspension_ends_the_sessions_for_good(client, other_host):
     admin = builders.user("office@example.com", "admin")
     user = builders.user("an@example.com")
@@ -216,6 +228,17 @@ def test_a_removed_role_ends_the_sessions(client, other_host):
     cookie = sign_in(client, staff)
     assert on(other_host, cookie).get("/salespoint/QN-HALONG/").status_code == 200
     sales_points.remove_staff(staff.sales_point_memberships[0], actor_id=admin.id)
+    assert on(other_host, cookie).get("/account").status_code == 302
+
+
+def test_a_manager_made_staff_is_signed_out(client, other_host):
+    point = builders.sales_point("QN-HALONG")
+    admin = builders.user("office@example.com", "admin")
+    manager = builders.user("boss@example.com", "staff:QN-HALONG:manager")
+    cookie = sign_in(client, manager)
+    sales_points.assign_staff(point, manager.email, "manager", actor_id=admin.id)  # no change
+    assert on(other_host, cookie).get("/account").status_code == 200
+    sales_points.assign_staff(point, manager.email, "staff", actor_id=admin.id)
     assert on(other_host, cookie).get("/account").status_code == 302
 
 
