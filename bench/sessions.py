@@ -55,33 +55,55 @@ def fill(store, sessions: int, user_ids: list[int], now: int) -> None:
     pipe.execute()
 
 
+def many_users(count: int) -> list[int]:
+    """`count` accounts (their password hash a stand-in: no one signs in as them)."""
+    from shop.accounts.models import User
+
+    db.session.execute(db.insert(User), [{"email": f"many{n}@example.com", "password_hash": "-",
+                                          "name": "", "phone": "", "created_at": datetime.now(UTC)}
+                                         for n in range(count)])
+    db.session.commit()
+    return list(db.session.scalars(db.select(User.id).where(User.email.like("many%"))))
+
+
+def signed_in_page(app, email: str, interface=None) -> dict:
+    """GET /account, signed in, with the given session interface (None: the shop's own)."""
+    if interface is not None:
+        app.session_interface = interface
+    client = app.test_client()
+    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return timed(lambda: client.get("/account"), 300)
+
+
 def measure(app, label: str, sessions: int) -> dict:
+    from flask.sessions import SecureCookieSessionInterface
+
     from shop.accounts import services as accounts
     from shop.accounts import sessions as store_module
 
     now = int(time.time())
     with app.app_context():
-        users = [accounts.register(f"u{n}@example.com", PASSWORD) for n in range(20)]
+        email = accounts.register("an@example.com", PASSWORD).email
+        user_ids = many_users(sessions // 5)  # five sessions per user
         store = store_module.store()
-        fill(store, sessions, [u.id for u in users[1:]], now)
+        fill(store, sessions, user_ids, now)
         key = f"{sessions // 2 + 1:064x}"
         load = timed(lambda: store.load(key, now), 500)
-        update = timed(lambda: store.update(key, users[1].id, DATA, now + 1800), 300)
+        update = timed(lambda: store.update(key, user_ids[1], DATA, now + 1800), 300)
         created = iter(range(10**6))
-        create = timed(lambda: store.create(f"new-{next(created)}", users[1].id, DATA, now + 1800), 300)
-        end_all = timed(lambda: store.end_all(users[2 + next(created) % 18].id), 18)
-    client = app.test_client()
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"email": users[0].email, "password": PASSWORD,
-                                           "csrf_token": token})
-    assert response.status_code == 302, response.status_code
-    page = timed(lambda: client.get("/account"), 300)
+        create = timed(lambda: store.create(f"new-{next(created)}", user_ids[1], DATA, now + 1800), 300)
+        end_all = timed(lambda: store.end_all(user_ids[2 + next(created) % 1000]), 200)
+    page = signed_in_page(app, email)
     with app.app_context():
         started = time.perf_counter()
         purged = store_module.purge(now + 1)
         purge_ms = round((time.perf_counter() - started) * 1000, 1)
+    cookie_page = signed_in_page(app, email, SecureCookieSessionInterface())
     return {"store": label, "sessions_stored": sessions, "load": load, "update": update,
             "create": create, "end_all_of_a_user": end_all, "signed_in_page_account": page,
+            "same_page_with_signed_cookie_sessions": cookie_page,
             "purge": {"deleted": purged, "ms": purge_ms}}
 
 
