@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from shop.accounts.models import WebSession
 from shop.database import write_intent
@@ -70,8 +70,8 @@ class DatabaseStore:
 
     def count(self, user_id: int, now: int) -> int:
         with db.engine.connect() as connection:
-            return len(connection.execute(select(WebSession.id).where(
-                WebSession.user_id == user_id, WebSession.expires_at > _instant(now))).all())
+            return connection.scalar(select(func.count()).select_from(WebSession).where(
+                WebSession.user_id == user_id, WebSession.expires_at > _instant(now)))
 
     def purge(self, now: int) -> int:
         with write_intent(), db.engine.begin() as connection:
