@@ -167,6 +167,49 @@ def expire_reservations_command() -> None:
     click.echo(f"{len(expired)} unpaid order(s) expired")
 
 
+@shop_cli.command("purge-sessions")
+def purge_sessions_command() -> None:
+    """Delete the sessions past their idle or absolute timeout (run it hourly)."""
+    from shop.accounts import sessions
+
+    click.echo(f"{sessions.purge()} expired session(s) deleted")
+
+
+def _account(email: str):
+    from shop.accounts import services as accounts
+
+    user = accounts.find_by_email(email)
+    if user is None:
+        _fail(f"error: no account with email {email}")
+    return user
+
+
+@shop_cli.command("end-sessions")
+@click.argument("email")
+def end_sessions_command(email: str) -> None:
+    """Sign the account out on every device at once (it may sign in again)."""
+    from shop.accounts import services as accounts
+
+    ended = accounts.end_sessions(_account(email), actor_id=None)
+    click.echo(f"{ended} session(s) of {email} ended")
+
+
+@shop_cli.command("suspend-user")
+@click.argument("email")
+@click.option("--undo", is_flag=True, help="Reinstate a suspended account.")
+def suspend_user_command(email: str, undo: bool) -> None:
+    """Suspend an account (no sign-in, every session ends at once), or reinstate it."""
+    from shop.accounts import services as accounts
+
+    user = _account(email)
+    if undo:
+        accounts.reinstate(user, actor_id=None)
+        click.echo(f"{email} reinstated")
+    else:
+        accounts.suspend(user, actor_id=None)
+        click.echo(f"{email} suspended; its sessions ended")
+
+
 @shop_cli.command("confirm-transfer")
 @click.argument("order_number")
 @click.argument("amount_vnd", type=int)

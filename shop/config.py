@@ -64,6 +64,10 @@ def load(env: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
         "SESSION_IDLE_SECONDS": int(env.get("SESSION_IDLE_SECONDS", 30 * 60)),
         "SESSION_ABSOLUTE_SECONDS": int(env.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
+        # Sessions live on the server: in the database, or in Redis when REDIS_URL is set.
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "SESSION_STORE": env.get("SESSION_STORE") or ("redis" if env.get("REDIS_URL") else "database"),
+        "SESSION_KEY_PREFIX": env.get("SESSION_KEY_PREFIX") or "ocop",
         "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", 0)),
         "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE", 365 * 24 * 3600)),
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),

@@ -62,6 +62,16 @@ def write_transaction(session) -> Iterator[None]:
         _write_intent.reset(token)
 
 
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Transactions begun inside write from their first statement (BEGIN IMMEDIATE on SQLite)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
 class UtcDateTime(TypeDecorator):
     """An instant stored as naive UTC on every engine and read back as an aware UTC datetime."""
 

@@ -8,6 +8,7 @@ from shop.accounts.models import (
     SalesPointStaff,
     SignInAttempt,
     User,
+    WebSession,
 )
 from shop.audit.models import AuditEntry
 from shop.catalog.models import (
@@ -47,5 +48,5 @@ __all__ = [
     "Invoice", "InvoiceLine", "InvoiceSeries", "InvoiceSettings",
     "CertificateScan", "ListingChange", "ProducerInvitation", "ProductPhoto",
     "SearchDocument", "SearchPending",
-    "PasswordResetToken", "RecoveryCode", "SignInAttempt",
+    "PasswordResetToken", "RecoveryCode", "SignInAttempt", "WebSession",
 ]

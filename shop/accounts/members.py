@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
+from shop.accounts import sessions
 from shop.accounts.models import PRODUCER_ROLES, ProducerInvitation, ProducerMember, User
 from shop.accounts.services import normalise_email
 from shop.catalog.models import Producer
@@ -131,8 +132,11 @@ def change_role(producer: Producer, member_id: int, role: str, *, actor: Produce
     member = _member(producer, member_id)
     if role != "owner":
         _keep_an_owner(producer, member)
+    lowered = member.role == "owner" and role != "owner"
     member.role = role
     db.session.commit()
+    if lowered:  # a role taken away ends the member's sessions
+        sessions.end_all(member.user_id)
 
 
 def remove_member(producer: Producer, member_id: int, *, actor: ProducerMember) -> None:
@@ -140,5 +144,7 @@ def remove_member(producer: Producer, member_id: int, *, actor: ProducerMember) 
     _require_owner(producer, actor)
     member = _member(producer, member_id)
     _keep_an_owner(producer, member)
+    user_id = member.user_id
     db.session.delete(member)
     db.session.commit()
+    sessions.end_all(user_id)

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from shop.accounts import passwords
+from shop.accounts import passwords, sessions
 from shop.accounts.models import PasswordResetToken, User
 from shop.accounts.services import find_by_email
 from shop.audit import services as audit
@@ -64,4 +64,5 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
         other.used_at = now
     audit.record("password.reset", actor_id=user.id, subject=user.email)
     db.session.commit()
+    sessions.end_all(user.id)
     return user

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
 
-from shop.accounts import passwords, twostep
+from shop.accounts import passwords, sessions, twostep
 from shop.accounts.models import ProducerMember, SalesPointStaff, SignInAttempt, User
 from shop.audit import services as audit
 from shop.catalog.models import Producer
@@ -174,4 +174,28 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password_rules(new)
     user.set_password(new)
     audit.record("password.changed", actor_id=user.id, subject=user.email)
+    db.session.commit()
+    sessions.end_all(user.id)  # the web keeps the session that changed it under a new id
+
+
+def end_sessions(user: User, *, actor_id: int | None, address: str = "") -> int:
+    """Sign the user out everywhere (the user's own choice, or the program office's): every
+    session of the user ends at once, on every host. Returns how many ended."""
+    audit.record("sessions.ended", actor_id=actor_id, subject=user.email, address=address)
+    db.session.commit()
+    return sessions.end_all(user.id)
+
+
+def suspend(user: User, *, actor_id: int | None) -> None:
+    """Suspend the account: it can no longer sign in, and its sessions end at once."""
+    user.is_active = False
+    audit.record("account.suspended", actor_id=actor_id, subject=user.email)
+    db.session.commit()
+    sessions.end_all(user.id)
+
+
+def reinstate(user: User, *, actor_id: int | None) -> None:
+    """Let a suspended account sign in again."""
+    user.is_active = True
+    audit.record("account.reinstated", actor_id=actor_id, subject=user.email)
     db.session.commit()

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import pyotp
 
+from shop.accounts import sessions
 from shop.accounts.models import RecoveryCode, User
 from shop.audit import services as audit
 from shop.clock import utcnow
@@ -81,6 +82,7 @@ def enable(user: User, secret: str, code: str, *, now: datetime | None = None) -
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_digest(_clean(c))) for c in codes)
     audit.record("two_step.enabled", actor_id=user.id, subject=user.email)
     db.session.commit()
+    sessions.end_all(user.id)  # a changed factor ends the other sessions (the web renews its own)
     return codes
 
 
@@ -92,6 +94,7 @@ def disable(user: User, password: str) -> None:
     db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     audit.record("two_step.disabled", actor_id=user.id, subject=user.email)
     db.session.commit()
+    sessions.end_all(user.id)
 
 
 def check_code(user: User, code: str, *, now: datetime) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shop.accounts import services as accounts
+from shop.accounts import sessions
 from shop.accounts.models import SalesPointStaff
 from shop.audit import services as audit
 from shop.database import write_transaction
@@ -79,16 +80,21 @@ def assign_staff(location: Location, email: str, role: str, *, actor_id: int | N
         member.role = role
         audit.record("sales_point.staff_assigned", actor_id=actor_id,
                      subject=f"location:{location.code}", user=user.email, role=role, previous=previous)
+    if previous == "manager" and role != "manager":  # a role taken away ends the sessions
+        sessions.end_all(user.id)
     return member
 
 
 def remove_staff(member: SalesPointStaff, *, actor_id: int | None) -> None:
-    """The person no longer works at the sales point: the portal closes to them at once."""
+    """The person no longer works at the sales point: the portal closes to them at once, and
+    their sessions end."""
+    user_id = member.user_id
     with write_transaction(db.session):
         audit.record("sales_point.staff_removed", actor_id=actor_id,
                      subject=f"location:{member.location.code}", user=member.user.email,
                      role=member.role)
         db.session.delete(member)
+    sessions.end_all(user_id)
 
 
 def sales_points() -> list[Location]:

@@ -1,5 +1,6 @@
 """Security on every response and request: headers (CSP, HSTS, nosniff, framing, referrer),
-idle and absolute session timeouts, and rate limits on sign-in, checkout, search and the API."""
+sessions kept on the server with idle and absolute timeouts, and rate limits on sign-in,
+checkout, search and the API."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def init_app(app: Flask) -> None:
     hops = app.config.get("TRUSTED_PROXY_HOPS", 0)
     if hops:  # behind a reverse proxy: take the client's address and scheme from its headers
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    from shop.web import sessions
+
+    sessions.init_app(app)
     app.after_request(security_headers)
     app.before_request(enforce_session_timeouts)
     app.before_request(input_guard.refuse_nul_characters)

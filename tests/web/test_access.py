@@ -24,6 +24,7 @@ MATRIX = {
     "auth.register": ("GET", "/register", PUBLIC),
     "auth.account": ("GET", "/account", SIGNED_IN),
     "auth.logout": ("POST", "/logout", dict.fromkeys(ROLES, 302)),
+    "auth.sign_out_everywhere": ("POST", "/account/sign-out-everywhere", dict.fromkeys(ROLES, 302)),
     # without a password checked first, the second step sends back to the sign-in form
     "auth.two_step": ("GET", "/login/two-step", dict.fromkeys(ROLES, 302)),
     "auth.forgot_password": ("GET", "/password/forgot", PUBLIC),

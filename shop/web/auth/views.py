@@ -15,6 +15,7 @@ from shop.accounts.models import User
 from shop.errors import RateLimited, ShopError
 from shop.extensions import db
 from shop.orders import carts
+from shop.web import sessions
 from shop.web.auth import bp
 from shop.web.auth.forms import (
     ChangePasswordForm,
@@ -54,6 +55,7 @@ def _start_session(user) -> None:
     the guest's cart joins the customer's own."""
     guest_cart = session.get(CART_KEY)
     session.clear()
+    sessions.renew()  # a new id: the one from before sign-in is ended
     session.permanent = True
     login_user(user)
     start_session_clock()
@@ -167,11 +169,23 @@ def logout():
     return redirect(url_for("storefront.home"))
 
 
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of the account, this one and those on other devices."""
+    accounts.end_sessions(current_user, actor_id=current_user.id, address=request.remote_addr or "")
+    logout_user()
+    session.clear()
+    flash(_("You are signed out on every device."), "success")
+    return redirect(url_for("auth.login"))
+
+
 @bp.get("/account")
 @login_required
 def account():
     return render_template("auth/account.html", user=current_user,
-                           two_step_offered=twostep.eligible(current_user))
+                           two_step_offered=twostep.eligible(current_user),
+                           open_sessions=sessions.open_sessions(current_user.id))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -253,7 +267,7 @@ def two_step_setup():
         except ShopError:
             form.code.errors.append(_("The code does not match. Check the time on your phone."))
         else:
-            session.pop(SETUP_SECRET, None)
+            _start_session(current_user._get_current_object())  # other sessions end, not this one
             response = make_response(render_template("auth/recovery_codes.html", codes=codes))
             response.headers["Cache-Control"] = "no-store"
             return response
@@ -277,5 +291,6 @@ def two_step_disable():
     except ShopError:
         flash(_("The password is wrong."), "error")
         return redirect(url_for("auth.two_step_setup"))
+    _start_session(current_user._get_current_object())  # other sessions end, not this one
     flash(_("Two-step verification is off."), "success")
     return redirect(url_for("auth.account"))
