@@ -151,8 +151,8 @@ class CatalogMaker:
         certificates = self._certificates(product_id, place, former)
         newest = certificates[-1]
         created = newest["created_at"] - timedelta(days=rng.randint(1, 60))
-        prices = self._variants(product_id, producer, kind, name,
-                                self.run.before_now(newest["created_at"] + timedelta(hours=1)))
+        variants = self._variants(product_id, producer, kind, name,
+                                  self.run.before_now(newest["created_at"] + timedelta(hours=1)))
         locality = f"{ward[1]}, {former[1]}"
         self.w.add("product", {
             "id": product_id, "producer_id": producer.id, "name": name,
@@ -164,8 +164,10 @@ class CatalogMaker:
             "locality": locality, "raw_material_origin": f"{kind.material} vùng {ward[1]}",
             "province_code": place.code, "former_province_code": former[0], "status": "active",
             "stars": newest["stars"], "certified_until": newest["valid_until"],
-            "min_price_vnd": min(prices), "main_photo": None, "created_at": created,
-            "updated_at": newest["created_at"]})
+            "min_price_vnd": min(v["price_vnd"] for v in variants), "main_photo": None,
+            "created_at": created, "updated_at": newest["created_at"]})
+        for row in variants:
+            self.w.add("variant", row)
         for certificate in certificates:
             self.w.add("certificate", certificate)
 
@@ -191,6 +193,8 @@ class CatalogMaker:
             rows.append(self._certificate(product_id, max(3, stars - rng.randint(0, 1)), old,
                                           place, former, "superseded"))
         rows.append(self._certificate(product_id, stars, decided, place, former, "active"))
+        if len(rows) == 2 and rows[0]["decision_number"] == rows[1]["decision_number"]:
+            rows[0]["decision_number"] = "1" + rows[0]["decision_number"]  # one per product
         return rows
 
     def _certificate(self, product_id, stars, decided: date, place: Place, former, status) -> dict:
@@ -217,25 +221,25 @@ class CatalogMaker:
             "revoked_reason": "", "notice_sent_at": None}
 
     def _variants(self, product_id: int, producer: ProducerInfo, kind, name: str,
-                  listed_from: datetime) -> list[int]:
+                  listed_from: datetime) -> list[dict]:
+        """The variant rows, to be written after their product."""
         rng = self.rng
         count = min(len(kind.packs), rng.choices((1, 2, 3), weights=(45, 40, 15))[0])
         initials = "".join(word[0] for word in fold(kind.base).split()).upper()
         jitter = rng.uniform(0.8, 1.25)
         popularity = rng.paretovariate(1.2)
-        prices = []
+        rows = []
         for position, (label, unit, grams, factor) in enumerate(kind.packs[:count], start=1):
             price = max(1000, round(kind.price_vnd * factor * jitter / 1000) * 1000)
             sku = self.taken.code(rng, self.taken.skus,
                                   lambda r, p=position: f"{initials}-{product_id:06d}-{p}")
             variant_id = self.w.new_id("variant")
-            self.w.add("variant", {
+            rows.append({
                 "id": variant_id, "product_id": product_id, "sku": sku, "label": label,
                 "unit": unit, "price_vnd": price, "vat_rate": kind.vat_rate, "weight_g": grams,
                 "is_active": True})
             self.variants.append(VariantInfo(variant_id, sku, f"{name} – {label}", unit, price,
                                              kind.vat_rate, producer, listed_from,
                                              popularity / position))
-            prices.append(price)
-        return prices
+        return rows
 

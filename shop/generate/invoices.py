@@ -40,7 +40,8 @@ class InvoiceMaker:
         invoice_id = self.w.new_id("invoice")
         rows = [self._line(invoice_id, position, line) for position, line in enumerate(lines, 1)]
         total = sum(row["amount_vnd"] for row in rows)
-        household = producer.kind == "household"
+        withheld = {tax: basis_points_of(total, bp) if producer.kind == "household" else 0
+                    for tax, bp in HOUSEHOLD_WITHHOLDING_BP.items()}
         self.pending.append(("invoice", {
             "id": invoice_id, "producer_id": producer.id, "order_id": order["id"],
             "shipment_id": shipment_id, "kind": "original", "adjusts_id": None,
@@ -51,8 +52,7 @@ class InvoiceMaker:
             "buyer_name": order["name"], "buyer_email": order["email"],
             "buyer_phone": order["phone"], "buyer_address": self._buyer_address(order),
             "payment_method": order["payment_method"], "total_vnd": total,
-            "withholding_vat_vnd": basis_points_of(total, HOUSEHOLD_WITHHOLDING_BP["vat"]) if household else 0,
-            "withholding_pit_vnd": basis_points_of(total, HOUSEHOLD_WITHHOLDING_BP["pit"]) if household else 0,
+            "withholding_vat_vnd": withheld["vat"], "withholding_pit_vnd": withheld["pit"],
             "reason": "", "verify_token": self.run.token(16)}))
         self.pending += [("invoice_line", row) for row in rows]
 
