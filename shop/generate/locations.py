@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from shop.generate.catalog import VariantInfo
 from shop.inventory.models import Location
 
 HOURS = "T2–CN 08:00–21:00"
+READY_AFTER = timedelta(days=10)  # the opening receipt has reached the shelves
 WAREHOUSE_HOURS = "T2–T7 07:30–17:00"
 
 
@@ -22,7 +24,14 @@ class SalesPoint:
     province: str
     region: str
     offers_pickup: bool
-    variants: list[VariantInfo] = field(default_factory=list)
+    variants: list[VariantInfo] = field(default_factory=list)  # in the order they came in
+    ready_from: list[datetime] = field(default_factory=list)
+
+    def ready(self, rng, when: datetime, count: int) -> list[VariantInfo]:
+        """Up to `count` different variants on the shelves at `when`, in id order."""
+        on_shelf = bisect(self.ready_from, when)
+        picked = rng.sample(range(on_shelf), min(count, on_shelf))
+        return sorted((self.variants[i] for i in picked), key=lambda v: v.id)
 
 
 class LocationMaker:
@@ -91,7 +100,8 @@ class LocationMaker:
                 pool = local if rng.random() < 0.7 else everything
                 variant = rng.choice(pool)
                 chosen[variant.id] = variant
-            point.variants = [chosen[k] for k in sorted(chosen)]
+            point.variants = sorted(chosen.values(), key=lambda v: (v.listed_from, v.id))
+            point.ready_from = [v.listed_from + READY_AFTER for v in point.variants]
             for variant in point.variants:
                 later = variant.listed_from + timedelta(hours=rng.randint(2, 240))
                 ledger.receive(variant.id, point.id, rng.randint(5, 60), self.run.before_now(later))

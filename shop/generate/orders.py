@@ -66,11 +66,7 @@ class OrderMaker:
         return [(v, self._quantity()) for _, v in sorted(chosen.items())]
 
     def _pickup_lines(self, point, when: datetime) -> list[tuple[VariantInfo, int]]:
-        ready = [v for v in point.variants if v.listed_from + 10 * 24 * H <= when]
-        if not ready:
-            return []
-        chosen = {v.id: v for v in self.rng.sample(ready, min(len(ready), self.rng.randint(1, 3)))}
-        return [(v, self._quantity()) for _, v in sorted(chosen.items())]
+        return [(v, self._quantity()) for v in point.ready(self.rng, when, self.rng.randint(1, 3))]
 
     def _quantity(self) -> int:
         return self.rng.choices((1, 2, 3, 4, 5), weights=(70, 20, 5, 3, 2))[0]

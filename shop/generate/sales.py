@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from shop.pos.schemas import SaleInput, SaleLineInput
 from shop.pos.services import _response
 
-READY_AFTER = timedelta(days=10)
 METHODS = {"cash": 60, "bank_transfer": 20, "e_wallet": 15, "card": 5}
 
 
@@ -28,12 +28,11 @@ class SaleMaker:
         number of ledger lines written."""
         rng = self.rng
         point = rng.choice(self.points)
-        ready = [v for v in point.variants if v.listed_from + READY_AFTER <= when]
-        if not ready:
+        chosen = point.ready(rng, when, lines)
+        if not chosen:
             return 0
         if rng.random() < 0.03:
-            return self._adjustment(point, rng.choice(ready), when)
-        chosen = sorted(rng.sample(ready, min(lines, len(ready))), key=lambda v: v.id)
+            return self._adjustment(point, chosen[0], when)
         sold = [(v, rng.choices((1, 2, 3), weights=(75, 18, 7))[0]) for v in chosen]
         for variant, quantity in sold:
             if self.ledger.available(variant.id, point.id) < quantity:
@@ -49,13 +48,16 @@ class SaleMaker:
         method = rng.choices(list(METHODS), weights=list(METHODS.values()))[0]
         sale = SaleInput(sale_id, occurred, method, tuple(
             SaleLineInput(v.sku, q, v.price_vnd) for v, q in sold))
+        body = {"id": sale_id, "occurred_at": when.replace(tzinfo=UTC).isoformat(),
+                "payment_method": method, "lines": [
+                    {"sku": v.sku, "quantity": q, "unit_price_vnd": v.price_vnd} for v, q in sold]}
         receipt = f"{point.code}-{occurred:%y%m%d}-{sale_id.replace('-', '')[:12].upper()}"
         synced = when + timedelta(minutes=rng.randint(0, 240))
         response = _response(sale, receipt, [])
         self.w.add("pos_sale", {
             "id": sale_id, "location_id": point.id, "device_id": None, "cashier_id": None,
             "occurred_at": when, "payment_method": method, "total_vnd": response["total_vnd"],
-            "receipt_number": receipt, "flagged": False, "request_hash": sale.digest,
+            "receipt_number": receipt, "flagged": False, "request_hash": _digest(body),
             "response_json": json.dumps(response, ensure_ascii=False), "created_at": synced})
         for variant, quantity in sold:
             self.ledger.move(variant.id, point.id, -quantity, "pos_sale", when,
@@ -75,3 +77,8 @@ class SaleMaker:
                              note="Khách trả lại hàng còn nguyên tem")
         return 1
 
+
+
+def _digest(body: dict) -> str:
+    """`SaleInput.digest` without `dataclasses.asdict` (a third of a sale's time)."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
