@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -23,6 +24,8 @@ from shop.orders import services as orders
 from shop.orders.checkout import OrderSettings
 from shop.orders.models import Order, OrderLine, Shipment
 from shop.places.models import Province
+from shop.pos.models import PosSale, PosSaleLine
+from shop.pos.schemas import SaleInput, SaleLineInput
 from tests.conftest import TODAY
 
 SMALL = generate.Sizes(products=60, producers=30, sales_points=5, orders=200, movements=100)
@@ -202,3 +205,21 @@ def test_sizes_are_checked_before_anything_is_written():
     assert set(refused.value.fields) == {"products", "producers", "orders"}
     assert db.session.scalar(text("SELECT COUNT(*) FROM producer")) == 0
     assert db.session.scalar(select(func.count()).select_from(OrderLine)) == 0
+
+
+def test_counter_sales_are_recorded_as_the_pos_service_records_them():
+    _generate()
+    sale = db.session.scalar(select(PosSale).order_by(PosSale.id))
+    lines = db.session.scalars(select(PosSaleLine).where(PosSaleLine.sale_id == sale.id)
+                               .order_by(PosSaleLine.id)).all()
+    response = sale.response
+    sent = SaleInput(sale.id, datetime.fromisoformat(response["occurred_at"]), sale.payment_method,
+                     tuple(SaleLineInput(line.sku, line.quantity, line.unit_price_vnd)
+                           for line in lines))
+    assert sale.request_hash == sent.digest  # the same sale sent again is a replay
+    assert sale.total_vnd == sum(line.line_total_vnd for line in lines) == response["total_vnd"]
+    movements = db.session.scalars(select(StockMovement).where(
+        StockMovement.reference == f"sale {sale.receipt_number}")).all()
+    assert sorted((m.variant_id, -m.delta) for m in movements) == sorted(
+        (line.variant_id, line.quantity) for line in lines)
+    assert all(m.reason == "pos_sale" and m.occurred_at == sale.occurred_at for m in movements)
