@@ -71,14 +71,16 @@ class Taken:
         self.tax_codes = set(db.session.scalars(select(Producer.tax_code)))
         self.skus = set(db.session.scalars(select(Variant.sku)))
         self.verify_codes = set(db.session.scalars(select(Certificate.verify_code)))
+        self.suffixes: dict[int, dict[str, int]] = {}  # per set of slugs
 
-    @staticmethod
-    def slug(name: str, taken: set) -> str:
+    def slug(self, name: str, taken: set) -> str:
         """As `catalog.services.unique_slug`: the slug, or the first free '-2', '-3'..."""
         base = slugify(name)
-        slug, n = base, 2
+        suffixes = self.suffixes.setdefault(id(taken), {})
+        slug, n = base, suffixes.get(base, 2)
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1
+        suffixes[base] = n  # every suffix below n is taken: the next search starts there
         taken.add(slug)
         return slug
 

@@ -12,15 +12,21 @@ from __future__ import annotations
 import base64
 from bisect import bisect
 from datetime import datetime, timedelta
+from functools import cache
 from itertools import accumulate, groupby
 
 from shop.generate import names
-from shop.generate.catalog import VN_OFFSET, VariantInfo
+from shop.generate.catalog import VariantInfo
 from shop.generate.invoices import InvoiceMaker
 from shop.orders.checkout import OrderSettings
 from shop.text import slugify
 
 H = timedelta(hours=1)
+
+
+@cache
+def _mailbox(name: str) -> str:
+    return slugify(name).replace("-", ".")
 
 
 def token(rng, size: int) -> str:
@@ -58,7 +64,7 @@ class OrderMaker:
         count = self._eligible(when)
         if not count:
             return []
-        wanted = self.rng.choices((1, 2, 3, 4), weights=(55, 28, 12, 5))[0]
+        wanted = self.rng.choices((1, 2, 3, 4), cum_weights=(55, 83, 95, 100))[0]
         chosen = {}
         for _ in range(wanted):
             at = min(bisect(self.weights, self.rng.random() * self.weights[count - 1]), count - 1)
@@ -69,14 +75,14 @@ class OrderMaker:
         return [(v, self._quantity()) for v in point.ready(self.rng, when, self.rng.randint(1, 3))]
 
     def _quantity(self) -> int:
-        return self.rng.choices((1, 2, 3, 4, 5), weights=(70, 20, 5, 3, 2))[0]
+        return self.rng.choices((1, 2, 3, 4, 5), cum_weights=(70, 90, 95, 98, 100))[0]
 
     def _contact(self, order_id: int, number: str, when: datetime, method: str, point) -> dict:
         rng, places = self.rng, self.run.places
         name = names.person(rng)
         order = {
             "id": order_id, "number": number, "user_id": None,
-            "email": f"{slugify(name).replace('-', '.')}.{order_id}@example.com",
+            "email": f"{_mailbox(name)}.{order_id}@example.com",
             "phone": f"0{rng.choice('35789')}{rng.randrange(10**8):08d}", "name": name,
             "fulfilment": "pickup" if point else "delivery", "address_line": "", "ward_code": None,
             "province_code": None, "pickup_location_id": point.id if point else None,
@@ -284,6 +290,3 @@ class Journey:
             "note": "", "created_at": self.placed, "paid_at": self.payment["paid_at"]})
         self.m.invoices.write_pending()
 
-
-def vietnam_day(when: datetime):
-    return (when + VN_OFFSET).date()

@@ -21,7 +21,7 @@ class SaleMaker:
 
     def lines_for(self, budget: int) -> int:
         """How many ledger lines the next counter sale takes (at most `budget`)."""
-        return min(budget, self.rng.choices((1, 2, 3), weights=(60, 28, 12))[0])
+        return min(budget, self.rng.choices((1, 2, 3), cum_weights=(60, 88, 100))[0])
 
     def record(self, when: datetime, lines: int) -> int:
         """One counter sale (or, now and then, an adjustment) of up to `lines` lines; the
@@ -33,7 +33,7 @@ class SaleMaker:
             return 0
         if rng.random() < 0.03:
             return self._adjustment(point, chosen[0], when)
-        sold = [(v, rng.choices((1, 2, 3), weights=(75, 18, 7))[0]) for v in chosen]
+        sold = [(v, rng.choices((1, 2, 3), cum_weights=(75, 93, 100))[0]) for v in chosen]
         for variant, quantity in sold:
             if self.ledger.available(variant.id, point.id) < quantity:
                 self.ledger.receive(variant.id, point.id, quantity + rng.randint(10, 40),
