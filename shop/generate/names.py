@@ -107,7 +107,7 @@ QUALIFIERS = ("", "", "", "hữu cơ", "truyền thống", "đặc biệt", "th�
               "sạch", "xuất khẩu", "cao cấp")
 
 ACTIVITIES = {
-    "food": ("Nông nghiệp", "Chế biến nông sản", "Nông sản sạch", "Thủy sản", "Chè", "Cà phê",
+    "food": ("Nông nghiệp", "Chế biến nông sản", "Nông sản sạch", "Nông sản",
              "Dịch vụ nông nghiệp", "Thực phẩm"),
     "beverages": ("Rượu truyền thống", "Đồ uống", "Chế biến nông sản"),
     "herbal": ("Dược liệu", "Thảo dược", "Dược liệu hữu cơ"),
