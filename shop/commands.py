@@ -91,6 +91,51 @@ def seed_demo_command() -> None:
         click.echo(f"  {email:<24} {role:<26} password: {demo.PASSWORD}")
 
 
+@shop_cli.command("generate")
+@click.option("--products", default=20_000, show_default=True, type=click.IntRange(min=1),
+              help="Certified products (each with 1-3 variants).")
+@click.option("--producers", type=click.IntRange(min=1),
+              help="Producers, at most one per product.  [default: half the products]")
+@click.option("--sales-points", default=500, show_default=True, type=click.IntRange(min=0),
+              help="OCOP sales points, at least one per province when there are 34 or more.")
+@click.option("--orders", default=300_000, show_default=True, type=click.IntRange(min=0),
+              help="Online orders over the past year.")
+@click.option("--movements", default=200_000, show_default=True, type=click.IntRange(min=0),
+              help="Ledger lines of counter sales and adjustments at the sales points.")
+@click.option("--seed", default=1, show_default=True, type=int, help="The same seed gives the same data.")
+@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The data runs up to this day (Vietnam's).  [default: today]")
+@click.option("--force", is_flag=True, help="Add to a catalog that already holds products.")
+@click.option("--no-index", is_flag=True, help="Leave the search index alone (run `search reindex`).")
+def generate_command(products: int, producers: int | None, sales_points: int, orders: int,
+                     movements: int, seed: int, day, force: bool, no_index: bool) -> None:
+    """Fill the database with a national catalog and a year of orders, for measurements."""
+    from shop import generate, search
+    from shop.search import documents
+    from shop.web.ordering import order_settings
+
+    sizes = generate.Sizes(products, producers, sales_points, orders, movements)
+    try:
+        sizes.check()
+        with click.progressbar(length=sizes.steps, label="Generating", file=sys.stderr) as bar:
+            report = generate.generate(sizes, seed=seed, day=day.date() if day else today(),
+                                       settings=order_settings(), force=force,
+                                       progress=bar.update)
+    except ShopError as error:
+        fields = getattr(error, "fields", {})
+        problems = "; ".join(f"--{k.replace('_', '-')}: {v}" for k, v in fields.items())
+        _fail(f"error: {error.message}" + (f" ({problems})" if problems else ""))
+    for table, count in sorted(report.rows.items()):
+        click.echo(f"  {table:<18} {count:>10,}")
+    for phase, seconds in report.seconds.items():
+        click.echo(f"  {phase}: {seconds} s")
+    if not no_index:
+        with click.progressbar(length=documents.searchable_count(), label="Indexing products",
+                               file=sys.stderr) as bar:
+            count = search.reindex(progress=bar.update)
+        click.echo(f"indexed {count} products")
+
+
 @shop_cli.command("certificates-due")
 @click.option("--days", default=30, show_default=True, help="Look this many days ahead.")
 @click.option("--notify", is_flag=True,
