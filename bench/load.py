@@ -23,6 +23,7 @@ it stands (already prepared) and only adds the benchmark's own producer, carts a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -241,6 +242,34 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn {target} did not answer within 60 s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time of gunicorn and all its workers so far, the recycled ones included (their
+        time is added to the master's children's time when it reaps them)."""
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def times(pid: int, children: bool) -> int:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return sum(int(f) for f in fields[11:15 if children else 13])
+
+        master = self.process.pid
+        total = times(master, children=True)
+        for task in Path(f"/proc/{master}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                # a worker recycled at this moment is counted once the master reaps it
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                    total += times(int(child), children=False)
+        return total / tick
+
+    def server_errors(self) -> dict[str, int]:
+        """The exceptions in gunicorn's log (each traceback's last line), with their counts."""
+        found: dict[str, int] = {}
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("Traceback (most recent call last)"):
+                end = next((text for text in lines[i + 1:] if text and not text[0].isspace()), "?")
+                found[end[:300]] = found.get(end[:300], 0) + 1
+        return found
+
     def stop(self) -> int:
         """Stop gunicorn; returns how many workers it started beyond the first ones (gunicorn.conf.py
         recycles a worker after about 2,000 requests, as in production)."""
@@ -350,7 +379,10 @@ def run_ceiling(env: dict, size: int, workdir: Path, seconds: int, warmup: int) 
         paths = [paths_file(workdir, "bare", ["/"])]
         if warmup:
             wrk(bare.port, "get.lua", paths, warmup)
+        cpu = bare.cpu_seconds()
         ceiling = wrk(bare.port, "get.lua", paths, seconds)
+        ceiling["server_cpu_ms_per_request"] = round(
+            (bare.cpu_seconds() - cpu) * 1000 / max(1, ceiling["requests"]), 2)
     finally:
         restarts = bare.stop()
     return ceiling | {"worker_restarts": restarts}
@@ -362,18 +394,21 @@ def markdown(result: dict) -> str:
     lines = [f"{result['engine']}, {result['products']} listed products, listing page "
              f"{result['listing_bytes']} bytes, {CONNECTIONS} connections, {result['seconds']} s each, "
              f"load average before {result['load_average_before']}",
-             "", "| scenario | requests/s | p50 ms | p99 ms | non-2xx | x ceiling |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "", "| scenario | requests/s | p50 ms | p99 ms | non-2xx | x ceiling | server CPU ms/request "
+             "| x ceiling by CPU |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     lines[0] += (f"; ratios to the mean ceiling {result['ceiling_requests_per_s']} requests/s; "
                  f"gunicorn recycled {result['shop_worker_restarts']} shop workers")
     rows = [("bare Flask ceiling, before", result["ceiling_before"]),
             ("bare Flask ceiling, after", result["ceiling_after"]), *result["scenarios"].items()]
     for name, row in rows:
         ratio = f"{row['ratio']:.3f}" if "ratio" in row else ""
+        cpu_ratio = f"{row['cpu_ratio']:.3f}" if "cpu_ratio" in row else ""
         lines.append(f"| {name} | {row['requests_per_s']} | {row['p50_ms']} | {row['p99_ms']} | "
-                     f"{row['non_2xx']} | {ratio} |")
+                     f"{row['non_2xx']} | {ratio} | {row['server_cpu_ms_per_request']} | {cpu_ratio} |")
     lines.append("")
     lines.append(f"`shop check-ledger`: {result['check_ledger']}")
+    for error, count in result["server_errors"].items():
+        lines.append(f"server error x{count}: `{error}`")
     return "\n".join(lines)
 
 
@@ -437,18 +472,24 @@ def main() -> None:
                     continue
                 if args.warmup and script == "get.lua":  # POSTs would use up their carts
                     wrk(shop.port, script, script_args, args.warmup, headers)
+                cpu = shop.cpu_seconds()
                 row = wrk(shop.port, script, script_args, args.seconds, headers)
+                row["server_cpu_ms_per_request"] = round(
+                    (shop.cpu_seconds() - cpu) * 1000 / max(1, row["requests"]), 2)
                 row["ratio"] = row["requests_per_s"]  # divided by the ceiling below
                 results[name] = row
                 print(f"{name}: {row}", file=sys.stderr)
         finally:
-            restarts = shop.stop()
+            restarts, server_errors = shop.stop(), shop.server_errors()
         # The ceiling again after the shop's scenarios: the machine's load drifts during a run;
         # the ratios are to the mean of the two.
         ceiling_after = run_ceiling(env, len(page), workdir, args.seconds, args.warmup)
         mean = (ceiling["requests_per_s"] + ceiling_after["requests_per_s"]) / 2
+        bare_cpu = (ceiling["server_cpu_ms_per_request"] + ceiling_after["server_cpu_ms_per_request"]) / 2
         for row in results.values():
             row["ratio"] = round(row["requests_per_s"] / mean, 3)
+            # the same ratio from server CPU time per request: less moved by the machine's load
+            row["cpu_ratio"] = round(bare_cpu / max(0.01, row["server_cpu_ms_per_request"]), 3)
         ledger = subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "wsgi", "shop",
                                  "check-ledger"], cwd=ROOT, env=os.environ | env,
                                 capture_output=True, text=True)
@@ -459,7 +500,7 @@ def main() -> None:
                   "load_average_after": [round(x, 1) for x in os.getloadavg()],
                   "ceiling_requests_per_s": round(mean, 1), "ceiling_before": ceiling,
                   "ceiling_after": ceiling_after, "scenarios": results,
-                  "shop_worker_restarts": restarts,
+                  "shop_worker_restarts": restarts, "server_errors": server_errors,
                   "check_ledger": (ledger.stdout + ledger.stderr).strip().splitlines()[-1]
                   if ledger.returncode == 0 else f"FAILED: {(ledger.stdout + ledger.stderr).strip()}"}
     table = markdown(result)
