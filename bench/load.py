@@ -83,7 +83,8 @@ def open_app(database_url: str, workdir: Path, reset: bool):
 def prepare_catalog(app, database_url: str, products: int, command: str | None) -> None:
     """Fill the catalog: `command` (a shell command, run with DATABASE_URL) or bulk inserts."""
     if command:
-        env = os.environ | {"DATABASE_URL": database_url, "RATELIMIT_ENABLED": "false"}
+        env = os.environ | {"DATABASE_URL": database_url, "RATELIMIT_ENABLED": "false",  # flask on PATH
+                            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
         subprocess.run(command, shell=True, check=True, cwd=ROOT, env=env,
                        executable="/bin/bash")
         return
@@ -476,7 +477,6 @@ def main() -> None:
                 row = wrk(shop.port, script, script_args, args.seconds, headers)
                 row["server_cpu_ms_per_request"] = round(
                     (shop.cpu_seconds() - cpu) * 1000 / max(1, row["requests"]), 2)
-                row["ratio"] = row["requests_per_s"]  # divided by the ceiling below
                 results[name] = row
                 print(f"{name}: {row}", file=sys.stderr)
         finally:
@@ -495,7 +495,8 @@ def main() -> None:
                                 capture_output=True, text=True)
         result = {"engine": database_url.split(":")[0], "products": indexed,
                   "listing_bytes": len(page), "connections": CONNECTIONS, "threads": THREADS,
-                  "seconds": args.seconds, "gunicorn_workers": 2, "prepared_s": prepared_s,
+                  "seconds": args.seconds, "prepared_s": prepared_s,
+                  "gunicorn_workers": int(os.environ.get("WEB_CONCURRENCY", "2")),
                   "load_average_before": load_before,
                   "load_average_after": [round(x, 1) for x in os.getloadavg()],
                   "ceiling_requests_per_s": round(mean, 1), "ceiling_before": ceiling,
