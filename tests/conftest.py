@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from shop import create_app
+from shop import cache, create_app
 from shop.extensions import db
 from tests import builders
 
@@ -88,6 +88,7 @@ def _database(request, app):
         db.session.rollback()
         db.session.remove()
         _clean(app)
+        cache.clear()  # the counter starts again with the next test's data
 
 
 def _clean(app) -> None:
