@@ -68,12 +68,13 @@ def html_page(kind: str | None, build: Callable[[], dict], **context):
     `kind` None: not cached (a text search, whose ranking the index decides)."""
     if kind is None or not current_app.config.get("PAGE_CACHE", True):
         return render_page(build(), **context)
-    key = page_key(kind)
-    if _revalidates() and request.if_none_match.contains(_html_etag(key)):
+    key, flashed = page_key(kind), "_flashes" in session  # rendering takes the flashes
+    if not flashed and "csrf_token" in session and request.if_none_match.contains(
+            _html_etag(key)):
         return _not_modified(_html_etag(key), HTML_CACHE_CONTROL)
     page = _cached(key, build)
     response = make_response(render_page(page, **context))
-    if _revalidates():
+    if not flashed and "csrf_token" in session:
         response.set_etag(_html_etag(key))
         response.headers["Cache-Control"] = HTML_CACHE_CONTROL
     else:  # a flashed message is shown once: never revalidate this copy
@@ -107,11 +108,6 @@ def _cached(key: str, build: Callable[[], dict]) -> dict:
     page = build()
     cache.put(key, json.dumps(page).encode())
     return page
-
-
-def _revalidates() -> bool:
-    """A page may be answered with 304 once its CSRF token is settled and no flash waits."""
-    return "csrf_token" in session and "_flashes" not in session
 
 
 def _html_etag(key: str) -> str:
