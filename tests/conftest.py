@@ -44,6 +44,16 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only run in the PostgreSQL run (TEST_DATABASE_URL) alone."""
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
