@@ -23,7 +23,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('name', name=op.f('pk_cache_generation'))
     )
     op.bulk_insert(generation, [{'name': 'catalog', 'value': 0}])
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.create_index('ix_product_by_stars', [sa.text('stars DESC'), 'name', 'id'], unique=False)
+        batch_op.create_index('ix_product_by_price', ['min_price_vnd', 'id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_by_price')
+        batch_op.drop_index('ix_product_by_stars')
     op.drop_table('cache_generation')

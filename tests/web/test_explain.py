@@ -72,22 +72,25 @@ def capture(client, paths, headers=None) -> list[tuple[str, str, object]]:
     return seen
 
 
-def seq_scans(plan: dict, walks: bool) -> list[str]:
-    """Tables read whole: a Seq Scan, or (`walks`) an index walked end to end unconditioned."""
-    whole = plan.get("Node Type") == "Seq Scan" or (
-        walks and plan.get("Node Type") in ("Index Scan", "Index Only Scan")
-        and "Index Cond" not in plan and "Relation Name" in plan)
-    found = [plan["Relation Name"]] if whole else []
+def seq_scans(plan: dict, big: set[str], *, walks: bool, limited: bool) -> list[str]:
+    """What a plan reads whole: a Seq Scan of a big table; an index of one walked end to end
+    with no condition (`walks`); in a page (`limited`), a Sort of BIG rows or more: no index
+    gives the order the page is read in, so every row is sorted to show a few."""
+    kind, table = plan.get("Node Type"), plan.get("Relation Name")
+    walk = kind in ("Index Scan", "Index Only Scan") and "Index Cond" not in plan
+    found = [table] if table in big and (kind == "Seq Scan" or (walk and walks)) else []
+    if limited and kind == "Sort" and plan["Plan Rows"] >= BIG:
+        found.append(f"Sort of {plan['Plan Rows']} rows by {', '.join(plan['Sort Key'])}")
     for child in plan.get("Plans", []):
-        found += seq_scans(child, walks)
+        found += seq_scans(child, big, walks=walks, limited=limited)
     return found
 
 
 def explain(captured, big: set[str], whole_reads: set[str] = frozenset()) -> dict[str, list[str]]:
     """Plans with sequential scans switched off: a Seq Scan left means no index can serve.
     An index walked end to end counts too, except under a LIMIT (a page read in the index's
-    order stops early) and on `whole_reads` paths, which read one location's or producer's
-    whole stock by design."""
+    order stops after the page; a big Sort says when it does not) and on `whole_reads` paths,
+    which read one location's or producer's whole stock by design."""
     problems = {}
     with db.engine.connect() as connection:
         connection.exec_driver_sql("SET enable_seqscan = off")
@@ -95,8 +98,8 @@ def explain(captured, big: set[str], whole_reads: set[str] = frozenset()) -> dic
             row = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement,
                                              parameters).scalar()
             plan = (row if isinstance(row, list) else json.loads(row))[0]["Plan"]
-            walks = path not in whole_reads and " LIMIT " not in statement
-            tables = [t for t in seq_scans(plan, walks) if t in big]
+            limited, whole = " LIMIT " in statement, path in whole_reads
+            tables = seq_scans(plan, big, walks=not (limited or whole), limited=limited)
             if tables:
                 problems.setdefault(path, []).append(f"{tables}: {statement[:160]}")
         connection.rollback()
