@@ -77,7 +77,7 @@ def html_page(kind: str | None, build: Callable[[], dict], **context):
     if not flashed and "csrf_token" in session:
         response.set_etag(_html_etag(key))
         response.headers["Cache-Control"] = HTML_CACHE_CONTROL
-    else:  # a flashed message is shown once: never revalidate this copy
+    else:  # a flashed message is shown once, a first visit's token is new: keep no copy
         response.headers["Cache-Control"] = "no-store"
     response.vary.add("Cookie")
     return response
