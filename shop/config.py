@@ -48,6 +48,7 @@ def load(env: dict | None = None) -> dict:
         "PAGE_CACHE": _flag(env.get("PAGE_CACHE"), True),
         "PAGE_CACHE_SECONDS": int(env.get("PAGE_CACHE_SECONDS", 300)),
         "PAGE_CACHE_ENTRIES": int(env.get("PAGE_CACHE_ENTRIES", 2000)),
+        "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX") or "ocop:page:",
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
         "MEDIA_DIR": env.get("MEDIA_DIR") or str(instance / "media"),
         "PHOTO_MAX_BYTES": int(env.get("PHOTO_MAX_BYTES", 8 * 1024 * 1024)),

@@ -19,7 +19,8 @@ def init_app(app: Flask) -> None:
     if not config.get("PAGE_CACHE", True):
         store = NoStore()
     elif config.get("REDIS_URL"):
-        store = RedisStore(config["REDIS_URL"], config["PAGE_CACHE_SECONDS"])
+        store = RedisStore(config["REDIS_URL"], config["PAGE_CACHE_SECONDS"],
+                           config.get("PAGE_CACHE_PREFIX") or "ocop:page:")
     else:
         store = LocalStore(config["PAGE_CACHE_ENTRIES"], config["PAGE_CACHE_SECONDS"])
     app.extensions["shop_page_cache"] = store

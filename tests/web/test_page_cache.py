@@ -2,9 +2,12 @@
 what belongs to one visitor is never cached."""
 
 import re
+import socket
+import uuid
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from shop import create_app
 from shop.catalog import listings, registry
@@ -156,6 +159,38 @@ def test_two_app_processes_on_one_database_invalidate_together(app, database_url
     assert second.get(path).get_json()["variants"][0]["price_vnd"] == 99_000
     with other.app_context():
         db.engine.dispose()
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_workers_share_one_cache_through_redis(app, tmp_path, item):
+    """With REDIS_URL, a page one worker built is served to another from Redis."""
+    prefix = f"test-{uuid.uuid4().hex}:"
+    first, second = (create_app({**{k: app.config[k] for k in (
+        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_BACKEND", "RATELIMIT_ENABLED")},
+        "INSTANCE_PATH": str(tmp_path / name), "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+        "MEDIA_DIR": str(tmp_path / "media"), "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "PAGE_CACHE_PREFIX": prefix}) for name in ("a", "b"))
+    path = f"/api/v1/products/{item.slug}"
+    built = first.test_client().get(path)
+    with second.app_context():
+        seen = []
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *rest: seen.append(statement))
+        served = second.test_client().get(path)
+        assert served.get_data() == built.get_data()
+        assert [s.split()[1] for s in seen if s != "BEGIN"] == ["cache_generation.value"]
+        second.extensions["shop_page_cache"].clear()
+    for shop in (first, second):
+        with shop.app_context():
+            db.engine.dispose()
 
 
 def test_caching_can_be_switched_off(app, tmp_path, item):
