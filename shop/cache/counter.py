@@ -5,8 +5,9 @@ Cached pages are keyed by it, so one change makes every older entry unreachable 
 every worker and on every host, without anyone listing which pages a change touches. Writes
 are noticed on the engine, whatever issued them (an ORM flush, `update(StockLevel)` on the
 session or a Core insert on its connection), and the counter is raised in a short
-transaction of its own after the commit: raising it inside the writer's transaction would
-make every stock write in the country queue on one row.
+transaction of its own once the commit is done and the connection back in the pool: raising
+it inside the writer's transaction would make every stock write in the country queue on one
+row.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def watch(engine: Engine) -> None:
     event.listen(engine, "after_execute", _noted)
     event.listen(engine, "commit", _committing)
     event.listen(engine, "rollback", _rolled_back)
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
+    if not event.contains(Session, "after_transaction_end", _after_transaction):
+        event.listen(Session, "after_transaction_end", _after_transaction)
 
 
 def _noted(conn, clauseelement, multiparams, params, execution_options, result) -> None:
@@ -59,9 +60,11 @@ def _rolled_back(conn) -> None:
     conn.info.pop(_WRITTEN, None)
 
 
-def _after_commit(session) -> None:
+def _after_transaction(session, transaction) -> None:
+    """After the session's outer transaction has given its connection back: a writer never
+    holds two connections (a pool sized for one per thread stays enough)."""
     engine = _committed.get()
-    if engine is not None:
+    if engine is not None and transaction.parent is None:
         _committed.set(None)
         bump(engine)
 

@@ -93,7 +93,7 @@ def json_read(kind: str, build: Callable[[], dict]):
         return _not_modified(etag, API_CACHE_CONTROL)
     raw = cache.get(key)
     if raw is None:
-        raw = current_app.json.dumps(build()).encode()
+        raw = (current_app.json.dumps(build()) + "\n").encode()  # as jsonify writes it
         cache.put(key, raw)
     response = current_app.response_class(raw, mimetype="application/json")
     response.set_etag(etag)
