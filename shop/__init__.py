@@ -19,6 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings.engine_options(
                 app.config["SQLALCHEMY_DATABASE_URI"])
     app.instance_path = app.config["INSTANCE_PATH"]
+    app.config.setdefault("SQLALCHEMY_BINDS", settings.replica_binds(app.config.get(
+        "DATABASE_REPLICA_URL")))
 
     from shop import commands, models, web  # noqa: F401  (models: register every table)
     from shop.web import setup

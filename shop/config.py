@@ -42,7 +42,13 @@ def load(env: dict | None = None) -> dict:
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": _secret_key(env, instance, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, env),
+        "DATABASE_REPLICA_URL": env.get("DATABASE_REPLICA_URL") or None,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "PAGE_CACHE": _flag(env.get("PAGE_CACHE"), True),
+        "PAGE_CACHE_SECONDS": int(env.get("PAGE_CACHE_SECONDS", 300)),
+        "PAGE_CACHE_ENTRIES": int(env.get("PAGE_CACHE_ENTRIES", 2000)),
+        "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX") or "ocop:page:",
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
         "MEDIA_DIR": env.get("MEDIA_DIR") or str(instance / "media"),
         "PHOTO_MAX_BYTES": int(env.get("PHOTO_MAX_BYTES", 8 * 1024 * 1024)),
@@ -116,8 +122,20 @@ def fee_basis_points(percent: str) -> int:
     return points
 
 
-def engine_options(database_url: str) -> dict:
-    """Connection settings per engine: SQLite waits on locks, PostgreSQL keeps a pool."""
+def engine_options(database_url: str, env: dict | None = None) -> dict:
+    """Connection settings per engine: SQLite waits on locks, PostgreSQL keeps a pool
+    (sizes from DB_POOL_SIZE, DB_MAX_OVERFLOW, DB_POOL_TIMEOUT, DB_POOL_RECYCLE: docs/DEPLOY.md)."""
+    env = dict(os.environ if env is None else env)
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "pool_recycle": 1800}
+    return {"pool_size": int(env.get("DB_POOL_SIZE", 10)),
+            "max_overflow": int(env.get("DB_MAX_OVERFLOW", 10)),
+            "pool_timeout": int(env.get("DB_POOL_TIMEOUT", 30)),
+            "pool_recycle": int(env.get("DB_POOL_RECYCLE", 1800)), "pool_pre_ping": True}
+
+
+def replica_binds(replica_url: str | None) -> dict:
+    """SQLALCHEMY_BINDS for a read replica (DATABASE_REPLICA_URL), or none."""
+    if not replica_url:
+        return {}
+    return {"replica": {"url": replica_url, **engine_options(replica_url)}}

@@ -13,11 +13,37 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from flask_sqlalchemy.session import Session
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+_replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
+REPLICA = "replica"
+
+
+class RoutingSession(Session):
+    """Reads of a read-mostly page go to the replica (bind `replica`, from
+    DATABASE_REPLICA_URL) when there is one; flushes and write transactions never do."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and _replica_reads.get() and not self._flushing \
+                and not _write_intent.get():
+            replica = self._db.engines.get(REPLICA)
+            if replica is not None:
+                return replica
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@contextmanager
+def replica_reads() -> Iterator[None]:
+    """Let the reads inside go to the read replica, where one is configured."""
+    token = _replica_reads.set(True)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
 
 
 def configure_engine(engine: Engine) -> None:

@@ -10,7 +10,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 
-from shop.database import UtcDateTime
+from shop.database import RoutingSession, UtcDateTime
 
 # Named constraints so that Alembic can alter them (SQLite batch mode needs names).
 NAMING_CONVENTION = {
@@ -27,7 +27,7 @@ class Base(DeclarativeBase):
                         type_annotation_map={datetime: UtcDateTime()})
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

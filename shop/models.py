@@ -11,6 +11,7 @@ from shop.accounts.models import (
     WebSession,
 )
 from shop.audit.models import AuditEntry
+from shop.cache.models import CacheGeneration
 from shop.catalog.models import (
     Certificate,
     CertificateScan,
@@ -39,7 +40,7 @@ from shop.pos.models import PosDevice, PosSale, PosSaleLine
 from shop.search.models import SearchDocument, SearchPending
 
 __all__ = [
-    "AuditEntry", "QualityReport",
+    "AuditEntry", "CacheGeneration", "QualityReport",
     "Certificate", "FormerProvince", "Location", "PosDevice", "PosSale", "PosSaleLine",
     "Producer", "ProducerMember", "Product", "Province", "Region", "SalesPointStaff",
     "StockCount", "StockCountLine", "StockLevel", "StockMovement", "StockReservation",

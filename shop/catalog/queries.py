@@ -143,10 +143,11 @@ def facets(filters: Filters, day: date) -> dict[str, dict[str, int]]:
               "province": {}}
     for name in FACETS:
         column = columns[name]
-        base = _filtered(_listed(day), filters.without(name)).subquery()
-        query = (db.select(column, func.count())
-                 .select_from(Product).join(Province, Province.code == Product.province_code)
-                 .where(Product.id.in_(db.select(base.c.id))).group_by(column))
+        # filtered in place (no `id IN (listed)` self-join): the listing index drives the count
+        query = (_filtered(_listed(day), filters.without(name))
+                 .with_only_columns(column, func.count()).select_from(Product).group_by(column))
+        if name == "region":
+            query = query.join(Province, Province.code == Product.province_code)
         for value, count in db.session.execute(query):
             result[name][str(value)] = count
     return result

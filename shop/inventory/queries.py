@@ -32,7 +32,8 @@ def online_available_by_product(product_ids: list[int]) -> dict[int, int]:
         return {}
     rows = db.session.execute(_online_levels(
         db.select(Variant.product_id, func.sum(_AVAILABLE)).select_from(StockLevel))
-        .where(Variant.product_id.in_(product_ids)).group_by(Variant.product_id))
+        .where(Variant.product_id.in_(product_ids), Product.id.in_(product_ids))
+        .group_by(Variant.product_id))  # both sides named: each is looked up by its index
     return {product_id: int(total or 0) for product_id, total in rows}
 
 

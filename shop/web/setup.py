@@ -12,6 +12,7 @@ from sqlalchemy import exc as sql_errors
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from shop import cache
 from shop.config import PROJECT_ROOT
 from shop.database import configure_engine
 from shop.errors import ShopError
@@ -46,6 +47,7 @@ def extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)

@@ -5,6 +5,7 @@ from shop.catalog import queries
 from shop.catalog.models import Product
 from shop.clock import today
 from shop.inventory import queries as stock_queries
+from shop.web import caching
 from shop.web.api import bp
 
 
@@ -25,18 +26,28 @@ def product_summary(product: Product, available: int) -> dict:
 
 
 @bp.get("/products")
+@caching.read_mostly
 def products():
     filters, text = queries.parse_filters(request.args), search.search_text(request.args)
-    page = search.query(text, filters, today()) if text else queries.listing(filters, today())
-    return jsonify({
-        "items": [product_summary(p, page.online_available.get(p.id, 0)) for p in page.items],
-        "page": filters.page, "per_page": filters.per_page, "total": page.total,
-        "facets": page.facets,
-    })
+
+    def build():
+        page = search.query(text, filters, today()) if text else queries.listing(filters, today())
+        return {
+            "items": [product_summary(p, page.online_available.get(p.id, 0)) for p in page.items],
+            "page": filters.page, "per_page": filters.per_page, "total": page.total,
+            "facets": page.facets,
+        }
+
+    return jsonify(build()) if text else caching.json_read("api.products", build)
 
 
 @bp.get("/products/<slug>")
+@caching.read_mostly
 def product(slug: str):
+    return caching.json_read("api.product", lambda: _product_body(slug))
+
+
+def _product_body(slug: str) -> dict:
     item = queries.product_by_slug(slug)
     if item is None:
         abort(404)
@@ -65,10 +76,11 @@ def product(slug: str):
              "available": {skus[vid]: qty for vid, qty in stock.items()}}
             for location, stock in stock_queries.sales_point_stock(list(skus))],
     })
-    return jsonify(body)
+    return body
 
 
 @bp.get("/suggest")
+@caching.read_mostly
 def suggest():
     """Products to offer while the shopper types in the search box."""
     text = search.search_text(request.args)

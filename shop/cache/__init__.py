@@ -1,0 +1,44 @@
+"""Caching what rarely changes: a store (memory, or Redis with REDIS_URL) and the generation
+counter that keys it (`shop.cache.counter`)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from shop.cache import counter
+from shop.cache.counter import current as generation
+from shop.cache.store import LocalStore, NoStore, RedisStore
+from shop.extensions import db
+
+__all__ = ["generation", "get", "init_app", "put", "clear"]
+
+
+def init_app(app: Flask) -> None:
+    """Choose the store and watch the primary database for catalog writes."""
+    config = app.config
+    if not config.get("PAGE_CACHE", True):
+        store = NoStore()
+    elif config.get("REDIS_URL"):
+        store = RedisStore(config["REDIS_URL"], config["PAGE_CACHE_SECONDS"],
+                           config.get("PAGE_CACHE_PREFIX") or "ocop:page:")
+    else:
+        store = LocalStore(config["PAGE_CACHE_ENTRIES"], config["PAGE_CACHE_SECONDS"])
+    app.extensions["shop_page_cache"] = store
+    with app.app_context():
+        counter.watch(db.engine)
+
+
+def _store():
+    return current_app.extensions["shop_page_cache"]
+
+
+def get(key: str) -> bytes | None:
+    return _store().get(key)
+
+
+def put(key: str, value: bytes) -> None:
+    _store().set(key, value)
+
+
+def clear() -> None:
+    _store().clear()

@@ -1,0 +1,204 @@
+"""Catalog pages and API reads are cached until the catalog changes, and answered with ETags;
+what belongs to one visitor is never cached."""
+
+import re
+import socket
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from shop import create_app
+from shop.catalog import listings, registry
+from shop.extensions import db
+from shop.inventory import services as inventory
+from shop.inventory.models import Location
+from tests import builders
+from tests.conftest import csrf_token
+from tests.web.test_query_counts import counting
+
+PAGES = ["/", "/products", "/p/{slug}", "/api/v1/products", "/api/v1/products/{slug}"]
+
+
+@pytest.fixture
+def item():
+    product = builders.product("Chè Tân Cương", sku="CHE-1", price_vnd=150_000, stars=5)
+    builders.receive(product, builders.warehouse(product.producer), 5)
+    return product
+
+
+def _warehouse(item):
+    return db.session.scalar(db.select(Location).where(Location.producer_id == item.producer_id))
+
+
+def get(client, path: str, **headers):
+    return client.get(path, headers=headers)
+
+
+def shown(client, path: str) -> bytes:
+    """The page without its CSRF tokens (signed with the time: they differ by the second)."""
+    return re.sub(rb'name="csrf_token" value="[^"]+"', b"", get(client, path).get_data())
+
+
+def test_a_second_request_is_served_from_the_cache(client, item):
+    for template in PAGES:
+        path = template.format(slug=item.slug)
+        first = shown(client, path)
+        with counting() as statements:
+            again = shown(client, path)
+        assert again == first, path
+        assert len(statements) == 1, (path, statements)  # the catalog generation, nothing else
+
+
+EVERY_PAGE = set(PAGES)
+
+
+@pytest.mark.parametrize(("change", "shown_on"), [
+    ("price", EVERY_PAGE), ("name", EVERY_PAGE), ("suspension", EVERY_PAGE),
+    ("revocation", EVERY_PAGE), ("stock", EVERY_PAGE - {"/"})])  # home cards show no stock
+def test_every_kind_of_catalog_change_shows_at_once(client, item, change, shown_on):
+    pages = {t: shown(client, t.format(slug=item.slug)) for t in PAGES}
+    if change == "price":
+        listings.update_variant(item.variants[0], actor_id=None, price_vnd=99_000)
+    elif change == "name":
+        listings.update_listing(item, actor_id=None, name="Chè búp Tân Cương")
+    elif change == "stock":
+        inventory.record_adjustment(_warehouse(item), item.variants[0], 5, "damage",
+                                    actor_id=None, note="ướt")
+    elif change == "suspension":
+        registry.suspend_product(item, "kiểm tra chất lượng", actor_id=None)
+    else:
+        registry.revoke_certificate(item.certificates[0], "sai hồ sơ", actor_id=None)
+    changed = {t for t in PAGES if shown(client, t.format(slug=item.slug)) != pages[t]}
+    assert changed == shown_on
+
+
+def test_the_day_is_in_the_key_so_an_expired_certificate_leaves_the_cached_page(
+        client, monkeypatch):
+    item = builders.product("Mắm Cái", decision_date=date(2023, 12, 8), today=date(2026, 11, 22))
+    for module in ("shop.web.caching", "shop.web.storefront.products"):
+        monkeypatch.setattr(f"{module}.today", lambda: date(2026, 12, 8))
+    assert "badge--4" in get(client, f"/p/{item.slug}").get_data(as_text=True)
+    for module in ("shop.web.caching", "shop.web.storefront.products"):
+        monkeypatch.setattr(f"{module}.today", lambda: date(2026, 12, 9))
+    assert "badge--4" not in get(client, f"/p/{item.slug}").get_data(as_text=True)
+
+
+def test_the_visitors_own_parts_are_never_cached(client, app, item, login):
+    shopper = builders.user("an@example.com")
+    login(shopper)
+    signed_in = get(client, f"/p/{item.slug}").get_data(as_text=True)
+    stranger = app.test_client()
+    page = get(stranger, f"/p/{item.slug}").get_data(as_text=True)
+    assert "/logout" in signed_in and "/logout" not in page and "/login" in page
+    token = csrf_token(stranger, f"/p/{item.slug}")
+    assert token != csrf_token(client, f"/p/{item.slug}")
+    added = stranger.post("/cart/lines", data={"csrf_token": token, "sku": "CHE-1",
+                                               "quantity": "1"})
+    assert added.status_code in (302, 303)  # the cached form carries the stranger's own token
+
+
+def test_html_pages_answer_304_to_their_own_etag_until_the_catalog_changes(client, item):
+    path = f"/p/{item.slug}"
+    get(client, "/")  # the session has its CSRF token from now on
+    first = get(client, path)
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in first.headers["Vary"]
+    etag = first.headers["ETag"]
+    with counting() as statements:
+        again = get(client, path, **{"If-None-Match": etag})
+    assert (again.status_code, again.get_data(), len(statements)) == (304, b"", 1)
+    listings.update_variant(item.variants[0], actor_id=None, price_vnd=99_000)
+    changed = get(client, path, **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    other = get(client.application.test_client(), path)
+    assert other.headers["ETag"] != changed.headers["ETag"]  # another session, another ETag
+
+
+def test_api_reads_answer_304_and_may_be_kept_by_shared_caches(client, item):
+    for path in ("/api/v1/products", f"/api/v1/products/{item.slug}"):
+        first = get(client, path)
+        assert first.headers["Cache-Control"] == "public, no-cache"
+        again = get(client, path, **{"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304, path
+        assert get(client.application.test_client(), path).headers["ETag"] == \
+            first.headers["ETag"]  # the same for everyone
+
+
+def test_a_page_with_a_flashed_message_is_not_kept(client, item):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Đã thêm vào giỏ")]
+        session["csrf_token"] = "x" * 40
+    response = get(client, f"/p/{item.slug}")
+    assert "Đã thêm vào giỏ" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
+
+
+def test_text_searches_are_not_cached(client, item):
+    first = get(client, "/products?q=chè")
+    assert first.status_code == 200 and "ETag" not in first.headers
+
+
+def test_two_app_processes_on_one_database_invalidate_together(app, database_url, tmp_path,
+                                                               item):
+    """Each gunicorn worker has its own memory cache; the counter in the database is shared."""
+    other = create_app({**{k: app.config[k] for k in (
+        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_BACKEND", "RATELIMIT_ENABLED")},
+        "INSTANCE_PATH": str(tmp_path), "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "MEDIA_DIR": str(tmp_path / "media")})
+    first, second = app.test_client(), other.test_client()
+    path = f"/api/v1/products/{item.slug}"
+    assert first.get(path).get_json()["variants"][0]["price_vnd"] == 150_000
+    assert second.get(path).get_json()["variants"][0]["price_vnd"] == 150_000
+    with other.app_context():
+        variant = db.session.get(type(item.variants[0]), item.variants[0].id)
+        listings.update_variant(variant, actor_id=None, price_vnd=99_000)
+        db.session.remove()
+    assert first.get(path).get_json()["variants"][0]["price_vnd"] == 99_000
+    assert second.get(path).get_json()["variants"][0]["price_vnd"] == 99_000
+    with other.app_context():
+        db.engine.dispose()
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_workers_share_one_cache_through_redis(app, tmp_path, item):
+    """With REDIS_URL, a page one worker built is served to another from Redis."""
+    prefix = f"test-{uuid.uuid4().hex}:"
+    first, second = (create_app({**{k: app.config[k] for k in (
+        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_BACKEND", "RATELIMIT_ENABLED")},
+        "INSTANCE_PATH": str(tmp_path / name), "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+        "MEDIA_DIR": str(tmp_path / "media"), "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "PAGE_CACHE_PREFIX": prefix}) for name in ("a", "b"))
+    path = f"/api/v1/products/{item.slug}"
+    built = first.test_client().get(path)
+    with second.app_context():
+        seen = []
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *rest: seen.append(statement))
+        served = second.test_client().get(path)
+        assert served.get_data() == built.get_data()
+        assert [s.split()[1] for s in seen if s != "BEGIN"] == ["cache_generation.value"]
+        second.extensions["shop_page_cache"].clear()
+    for shop in (first, second):
+        with shop.app_context():
+            db.engine.dispose()
+
+
+def test_caching_can_be_switched_off(app, tmp_path, item):
+    off = create_app({**{k: app.config[k] for k in (
+        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_BACKEND", "RATELIMIT_ENABLED")},
+        "INSTANCE_PATH": str(tmp_path), "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "MEDIA_DIR": str(tmp_path / "media"), "PAGE_CACHE": False})
+    response = off.test_client().get(f"/p/{item.slug}")
+    assert response.status_code == 200 and "ETag" not in response.headers
+    with off.app_context():
+        db.engine.dispose()
