@@ -71,7 +71,6 @@ def load(env: dict | None = None) -> dict:
         "SESSION_IDLE_SECONDS": int(env.get("SESSION_IDLE_SECONDS", 30 * 60)),
         "SESSION_ABSOLUTE_SECONDS": int(env.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
         # Sessions live on the server: in the database, or in Redis when REDIS_URL is set.
-        "REDIS_URL": env.get("REDIS_URL") or None,
         "SESSION_STORE": env.get("SESSION_STORE") or ("redis" if env.get("REDIS_URL") else "database"),
         "SESSION_KEY_PREFIX": env.get("SESSION_KEY_PREFIX") or "ocop",
         "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", 0)),
