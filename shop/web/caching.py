@@ -3,7 +3,9 @@
 What a page shows of the catalog is rendered once per catalog generation, day in Vietnam,
 language and address, and kept in the cache store; what belongs to one visitor (the menu of
 a signed-in user, flashed messages, CSRF tokens) is rendered on every request around it.
-A CSRF token inside the cached part is left as a hole and filled in per request. The day is
+A CSRF token inside the cached part is left as a hole and filled in per request. A guest's
+page has nothing else of its own: without a flashed message it is kept whole, header and
+footer included, and only its tokens are filled in. The day is
 in the key, so no entry outlives a certificate's expiry (certificates end with a day).
 """
 
@@ -72,8 +74,10 @@ def html_page(kind: str | None, build: Callable[[], dict], **context):
     if not flashed and "csrf_token" in session and request.if_none_match.contains(
             _html_etag(key)):
         return _not_modified(_html_etag(key), HTML_CACHE_CONTROL)
-    page = _cached(key, build)
-    response = make_response(render_page(page, **context))
+    if not flashed and "_user_id" not in session:
+        response = make_response(_guest_page(key, build, context))
+    else:
+        response = make_response(render_page(_cached(key, build), **context))
     if not flashed and "csrf_token" in session:
         response.set_etag(_html_etag(key))
         response.headers["Cache-Control"] = HTML_CACHE_CONTROL
@@ -108,6 +112,19 @@ def _cached(key: str, build: Callable[[], dict]) -> dict:
     page = build()
     cache.put(key, json.dumps(page).encode())
     return page
+
+
+def _guest_page(key: str, build: Callable[[], dict], context: dict) -> str:
+    """The whole page as every guest sees it, with holes for the CSRF tokens."""
+    whole = f"{key}:guest"
+    raw = cache.get(whole)
+    if raw is None:
+        page = _cached(key, build)
+        raw = render_template("storefront/page.html", title=page["title"], body=Markup(page["body"]),
+                              csrf_token=lambda: CSRF_HOLE, **context).encode()
+        cache.put(whole, raw)
+    html = raw.decode()
+    return html.replace(CSRF_HOLE, generate_csrf()) if CSRF_HOLE in html else html
 
 
 def _html_etag(key: str) -> str:

@@ -202,3 +202,43 @@ def test_caching_can_be_switched_off(app, tmp_path, item):
     assert response.status_code == 200 and "ETag" not in response.headers
     with off.app_context():
         db.engine.dispose()
+
+
+HTML_PAGES = ["/", "/products", "/p/{slug}"]
+
+
+def test_a_guests_page_is_kept_whole_and_is_the_page_made_afresh(app, client, item, tmp_path):
+    from flask import template_rendered
+
+    off = create_app({**{k: app.config[k] for k in (
+        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_BACKEND", "RATELIMIT_ENABLED")},
+        "INSTANCE_PATH": str(tmp_path), "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "MEDIA_DIR": str(tmp_path / "media"), "PAGE_CACHE": False})
+    fresh = off.test_client()
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    for template in HTML_PAGES:
+        path = template.format(slug=item.slug)
+        shown(client, path)  # made and kept
+        with template_rendered.connected_to(record, app):
+            kept = shown(client, path)
+        assert rendered == [], (path, rendered)  # header, body and footer all came from the cache
+        assert kept == shown(fresh, path), path
+    with off.app_context():
+        db.engine.dispose()
+
+
+def test_a_signed_in_visitors_header_is_made_for_them(client, item, login):
+    from flask import template_rendered
+
+    shown(client, f"/p/{item.slug}")  # the guest's copy is kept
+    login(builders.user("an@example.com"))
+    rendered = []
+    with template_rendered.connected_to(lambda s, template, context, **e: rendered.append(template.name),
+                                        client.application):
+        page = get(client, f"/p/{item.slug}").get_data(as_text=True)
+    assert "storefront/page.html" in rendered
+    assert "/logout" in page and "/login" not in page
