@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 CATALOG = "catalog"
 WATCHED_TABLES = frozenset({"producer", "product", "variant", "certificate", "product_photo",
-                            "location", "stock_level"})
+                            "location", "stock_level", "search_document"})
 _WRITTEN = "shop_catalog_written"
 _committed: ContextVar[Engine | None] = ContextVar("catalog_committed", default=None)
 

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from shop.catalog.models import Product
 from shop.clock import VIETNAM
@@ -123,7 +123,19 @@ def generate(sizes: Sizes, *, seed: int, day: date, settings: OrderSettings,
     run.writer.move_sequences()
     db.session.commit()
     clock.lap("stock levels and commit")
+    _analyze()
+    clock.lap("table statistics")
     return Report(dict(run.writer.written), clock.laps)
+
+
+def _analyze() -> None:
+    """Table statistics for the query planner: without them SQLite answered the stock of a page
+    of products by walking every warehouse (49 ms instead of 0.1 ms at 20,000 products)."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("ANALYZE"))
+    else:
+        db.session.connection().exec_driver_sql("ANALYZE")
+    db.session.commit()
 
 
 def _trade(run: Run, orders: OrderMaker, sales: SaleMaker, sizes: Sizes, progress) -> None:

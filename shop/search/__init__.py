@@ -41,6 +41,11 @@ _rebuilding: list[threading.Thread] = []
 __all__ = ["SearchListing", "query", "refresh", "reindex", "retry_pending", "search_text", "suggest"]
 
 
+def version() -> str:
+    """What, besides the catalog, a cached page of results depends on: the index answering."""
+    return backend(current_app.config).version()
+
+
 def search_text(args) -> str:
     """The `q` parameter, trimmed; ValidationError when it is longer than a query can be."""
     typed = args.get("q") or ""

@@ -39,6 +39,12 @@ class WhooshBackend:
         except whoosh_index.IndexUnavailable as error:
             raise Unavailable(str(error), rebuild=True) from error
 
+    def version(self) -> str:
+        try:
+            return whoosh_index.version(self.directory)
+        except (whoosh_index.IndexUnavailable, OSError):
+            return "unavailable"
+
     def write(self, docs: Iterable[Document], deleted: Iterable[int]) -> None:
         whoosh_index.write(self.directory, docs, deleted, self.timeout)
 
@@ -58,6 +64,9 @@ class PostgresBackend:
             return postgres_index.corrections(plan)
         except SQLAlchemyError as error:
             raise Unavailable(str(error).splitlines()[0]) from error
+
+    def version(self) -> str:
+        return ""  # its documents are rows: writing them raises the catalog generation
 
     def write(self, docs: Iterable[Document], deleted: Iterable[int]) -> None:
         postgres_index.write(docs, deleted)

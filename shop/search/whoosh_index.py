@@ -247,6 +247,13 @@ def _searcher(directory: Path):
     return searcher, postings
 
 
+def version(directory: Path) -> str:
+    """Which index answers now: the folder (made again after damage) and its generation."""
+    searcher, _ = _searcher(directory)
+    folder = directory.stat()
+    return f"{folder.st_ino}.{folder.st_ctime_ns}.{searcher.reader().generation()}"
+
+
 def search(directory: Path, plan: Plan, limit: int | None = None) -> list[int]:
     """Product ids matching the plan, best first: the query scored over whole posting lists
     (`shop.search.ranking`), with the scores Whoosh's own matchers would give."""

@@ -42,9 +42,9 @@ def read_mostly(view: Callable) -> Callable:
     return wrapped
 
 
-def page_key(kind: str, *, per_language: bool = True) -> str:
+def page_key(kind: str, *, per_language: bool = True, version: str = "") -> str:
     """The cache key of this request's page: read the generation before any data."""
-    parts = [kind, str(cache.generation()), today().isoformat(),
+    parts = [kind, str(cache.generation()), version, today().isoformat(),
              str(get_locale()) if per_language else "", request.path,
              urlencode(sorted(request.args.items(multi=True)))]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -64,13 +64,15 @@ def render_page(page: dict, **context) -> str:
                            **context)
 
 
-def html_page(kind: str | None, build: Callable[[], dict], **context):
+def html_page(kind: str | None, build: Callable[[], dict], version: str = "", **context):
     """A storefront page whose cached part comes from `build()` on a miss; with an ETag
     private to the visitor's session, and 304 when the browser already holds it.
-    `kind` None: not cached (a text search, whose ranking the index decides)."""
+    `kind` None: not cached. `version`: what else than the catalog the page depends on (the
+    search index that ranked a page of results). A page built with "keep": False (results
+    answered from the database while the index is rebuilt) is not kept."""
     if kind is None or not current_app.config.get("PAGE_CACHE", True):
         return render_page(build(), **context)
-    key, flashed = page_key(kind), "_flashes" in session  # rendering takes the flashes
+    key, flashed = page_key(kind, version=version), "_flashes" in session  # rendering takes the flashes
     if not flashed and "csrf_token" in session and request.if_none_match.contains(
             _html_etag(key)):
         return _not_modified(_html_etag(key), HTML_CACHE_CONTROL)
@@ -110,7 +112,8 @@ def _cached(key: str, build: Callable[[], dict]) -> dict:
     if raw is not None:
         return json.loads(raw)
     page = build()
-    cache.put(key, json.dumps(page).encode())
+    if page.get("keep", True):
+        cache.put(key, json.dumps(page).encode())
     return page
 
 
@@ -122,7 +125,8 @@ def _guest_page(key: str, build: Callable[[], dict], context: dict) -> str:
         page = _cached(key, build)
         raw = render_template("storefront/page.html", title=page["title"], body=Markup(page["body"]),
                               csrf_token=lambda: CSRF_HOLE, **context).encode()
-        cache.put(whole, raw)
+        if page.get("keep", True):
+            cache.put(whole, raw)
     html = raw.decode()
     return html.replace(CSRF_HOLE, generate_csrf()) if CSRF_HOLE in html else html
 

@@ -135,9 +135,36 @@ def test_a_page_with_a_flashed_message_is_not_kept(client, item):
     assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
 
 
-def test_text_searches_are_not_cached(client, item):
-    first = get(client, "/products?q=chè")
-    assert first.status_code == 200 and "ETag" not in first.headers
+def test_a_page_of_results_is_kept_until_the_catalog_or_the_index_changes(client, item):
+    from shop import search
+
+    path = "/products?q=che"
+    first = shown(client, path)
+    assert "Chè Tân Cương" in first.decode()
+    with counting() as statements:
+        again = shown(client, path)
+    assert again == first and len(statements) == 1  # the catalog generation, nothing else
+    search.reindex()  # the index alone is made again: the page is made again from it
+    with counting() as statements:
+        assert shown(client, path) == first
+    assert len(statements) > 1
+    listings.update_listing(item, actor_id=None, name="Chè búp Tân Cương")
+    assert "Chè búp Tân Cương" in shown(client, path).decode()
+
+
+def test_results_answered_without_the_index_are_not_kept(client, item, monkeypatch):
+    from shop.search import backends
+
+    def down(self, plan, limit=None):
+        raise backends.Unavailable("index down")
+
+    monkeypatch.setattr(backends.WhooshBackend, "search", down)
+    monkeypatch.setattr(backends.WhooshBackend, "version", lambda self: "down")
+    path = "/products?q=che"
+    assert "Chè Tân Cương" in shown(client, path).decode()  # answered from the database
+    with counting() as statements:
+        assert "Chè Tân Cương" in shown(client, path).decode()
+    assert len(statements) > 1  # made again: a degraded answer is not kept
 
 
 def test_two_app_processes_on_one_database_invalidate_together(app, database_url, tmp_path,

@@ -37,7 +37,8 @@ BUDGET = {
     "GET /api/v1/products warm": 1,
     "GET /api/v1/products/<slug> cold": 6,
     "GET /api/v1/products/<slug> warm": 1,
-    "GET /products?q= search": 5,
+    "GET /products?q= search": 6,  # cold: with the catalog generation of its cache key
+    "GET /products?q= search warm": 1,
     "GET /p/<slug>/report": 3,
     "GET /producers/<slug>": 4,
     "GET /verify": 1,
@@ -132,6 +133,7 @@ def storefront(run: Counter, client, product: Product) -> None:
         run(f"{name} cold", lambda p=path: client.get(p))
         run(f"{name} warm", lambda p=path: client.get(p))
     run("GET /products?q= search", lambda: client.get("/products?q=sản phẩm"))
+    run("GET /products?q= search warm", lambda: client.get("/products?q=sản phẩm"))
     run("GET /p/<slug>/report", lambda: client.get(f"/p/{slug}/report"))
     run("GET /producers/<slug>", lambda: client.get(f"/producers/{product.producer.slug}"))
     run("GET /verify", lambda: client.get("/verify?q=HTX"))

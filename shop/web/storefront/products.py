@@ -22,9 +22,14 @@ def listing():
 
     def build():
         found = search.query(text, filters, today()) if text else queries.listing(filters, today())
-        return _listing_page(found, text, {})
+        page = _listing_page(found, text, {})
+        if getattr(found, "degraded", False):  # answered from the database while the index is rebuilt
+            page["keep"] = False
+        return page
 
-    return caching.html_page(None if text else "listing", build, q=text)
+    if text:  # a page of results also depends on the index that ranked it
+        return caching.html_page("search", build, version=search.version(), q=text)
+    return caching.html_page("listing", build, q=text)
 
 
 def _listing_page(found, text: str, errors: dict) -> dict:
