@@ -131,7 +131,7 @@ class OrderLine(db.Model):
     sku: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(260))
     unit: Mapped[str] = mapped_column(String(30), default="")
-    producer_id: Mapped[int] = mapped_column(ForeignKey("producer.id"))
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producer.id"), index=True)  # the dashboard
     producer_name: Mapped[str] = mapped_column(String(200))
     unit_price_vnd: Mapped[int] = mapped_column(BigInteger)
     vat_rate: Mapped[str] = mapped_column(String(6))

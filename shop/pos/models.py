@@ -73,7 +73,7 @@ class PosSaleLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sale_id: Mapped[str] = mapped_column(ForeignKey("pos_sale.id"), index=True)
-    variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id"))
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id"), index=True)  # the dashboard
     sku: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(260))
     quantity: Mapped[int]
