@@ -163,6 +163,8 @@ def _leaf_lengths(segment, field: str) -> np.ndarray:
 
 
 def _bm25(postings: Postings, field: str, word: str, ids, weights) -> np.ndarray:
+    if not len(ids):  # a word no document has (an empty index has no idf to speak of)
+        return _NO_SCORES
     lengths = postings.lengths(field)[ids]
     norm = K1 * ((1 - B) + B * lengths / postings.average_length(field))
     return postings.idf(field, word) * (weights * (K1 + 1)) / (weights + norm)
