@@ -220,11 +220,16 @@ def test_workers_share_one_cache_through_redis(app, tmp_path, item):
             db.engine.dispose()
 
 
-def test_caching_can_be_switched_off(app, tmp_path, item):
-    off = create_app({**{k: app.config[k] for k in (
+def uncached_app(app, tmp_path):
+    """A second app on the same database with the page cache switched off."""
+    return create_app({**{k: app.config[k] for k in (
         "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_BACKEND", "RATELIMIT_ENABLED")},
         "INSTANCE_PATH": str(tmp_path), "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "MEDIA_DIR": str(tmp_path / "media"), "PAGE_CACHE": False})
+
+
+def test_caching_can_be_switched_off(app, tmp_path, item):
+    off = uncached_app(app, tmp_path)
     response = off.test_client().get(f"/p/{item.slug}")
     assert response.status_code == 200 and "ETag" not in response.headers
     with off.app_context():
@@ -237,10 +242,7 @@ HTML_PAGES = ["/", "/products", "/p/{slug}"]
 def test_a_guests_page_is_kept_whole_and_is_the_page_made_afresh(app, client, item, tmp_path):
     from flask import template_rendered
 
-    off = create_app({**{k: app.config[k] for k in (
-        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_BACKEND", "RATELIMIT_ENABLED")},
-        "INSTANCE_PATH": str(tmp_path), "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
-        "MEDIA_DIR": str(tmp_path / "media"), "PAGE_CACHE": False})
+    off = uncached_app(app, tmp_path)
     fresh = off.test_client()
     rendered = []
 
