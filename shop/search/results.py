@@ -85,6 +85,8 @@ def _listed_rows(ranked: list[int], day: date, with_created: bool = False) -> li
         columns += (Product.created_at,)
     query = (db.select(*columns).join(Province, Province.code == Product.province_code)
              .where(_among(ranked)))
+    if db.session.get_bind().dialect.name == "postgresql":  # its planner picks the better index
+        query = query.where(queries.listing_condition(day))
     found = {row[0]: _Row(*row[:7], row[8] if with_created else None)
              for row in db.session.connection().execute(query).all()  # Core rows: no ORM loading
              if row[7]}
