@@ -1,6 +1,5 @@
 """Rate limits on sign-in, checkout, search and the public API (429 in the API's error shape)."""
 
-import socket
 import uuid
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from shop import create_app
 from tests import builders
 from tests.conftest import IsolatedClient, csrf_token
+from tests.services import needs_redis
 
 LIMITS = {"RATELIMIT_SIGN_IN": "3 per minute", "RATELIMIT_CHECKOUT": "2 per minute",
           "RATELIMIT_SEARCH": "4 per minute", "RATELIMIT_API": "6 per minute"}
@@ -75,15 +75,7 @@ def test_limits_are_off_when_disabled(client):
     assert {client.get("/api/v1/provinces").status_code for _ in range(10)} == {200}
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+@needs_redis
 def test_workers_share_the_limits_through_redis(database_url, tmp_path):
     """Two app processes (here two apps) with one REDIS_URL count the same requests."""
     prefix = f"test-{uuid.uuid4().hex}"

@@ -3,7 +3,6 @@ ending a session in the store ends it at once on every app instance; stores on t
 and on Redis behave alike."""
 
 import hashlib
-import socket
 import time
 import uuid
 
@@ -22,18 +21,7 @@ from shop.web.security import SEEN_AT, SIGNED_IN_AT
 from shop.web.sessions import is_server_id
 from tests import builders
 from tests.conftest import CSRF_INPUT, IsolatedClient, csrf_token
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.services import REDIS_URL, needs_redis
 
 
 def instance(database_url, tmp_path, **config):

@@ -2,7 +2,6 @@
 what belongs to one visitor is never cached."""
 
 import re
-import socket
 import uuid
 from datetime import date
 
@@ -16,6 +15,7 @@ from shop.inventory import services as inventory
 from shop.inventory.models import Location
 from tests import builders
 from tests.conftest import csrf_token
+from tests.services import needs_redis
 from tests.web.test_query_counts import counting
 
 PAGES = ["/", "/products", "/p/{slug}", "/api/v1/products", "/api/v1/products/{slug}"]
@@ -188,15 +188,7 @@ def test_two_app_processes_on_one_database_invalidate_together(app, database_url
         db.engine.dispose()
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+@needs_redis
 def test_workers_share_one_cache_through_redis(app, tmp_path, item):
     """With REDIS_URL, a page one worker built is served to another from Redis."""
     prefix = f"test-{uuid.uuid4().hex}:"
