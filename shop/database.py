@@ -36,6 +36,18 @@ class RoutingSession(Session):
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
+def read_engine() -> Engine:
+    """The engine the session's reads go to now: the replica inside `replica_reads()` where
+    one is configured, else the primary."""
+    from shop.extensions import db
+
+    if _replica_reads.get() and not _write_intent.get():
+        replica = db.engines.get(REPLICA)
+        if replica is not None:
+            return replica
+    return db.engine
+
+
 @contextmanager
 def replica_reads() -> Iterator[None]:
     """Let the reads inside go to the read replica, where one is configured."""

@@ -3,14 +3,23 @@ counter that keys it (`shop.cache.counter`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app
 
 from shop.cache import counter
+from shop.cache.counter import CATALOG, STOCK
 from shop.cache.counter import current as generation
+from shop.cache.counter import current_all as generations
 from shop.cache.store import LocalStore, NoStore, RedisStore
 from shop.extensions import db
 
-__all__ = ["generation", "get", "init_app", "put", "clear"]
+__all__ = ["CATALOG", "STOCK", "generation", "generations", "get", "init_app", "put", "clear",
+           "derived"]
+
+# Figures derived from the whole catalog (the listing counts), kept per generation in this
+# process, apart from the pages: a flood of distinct addresses evicts pages, never these.
+_derived = LocalStore(64, 24 * 3600)
 
 
 def init_app(app: Flask) -> None:
@@ -42,3 +51,18 @@ def put(key: str, value: bytes) -> None:
 
 def clear() -> None:
     _store().clear()
+    _derived.clear()
+
+
+def derived(key: str, compute: Callable[[], object]):
+    """`compute()`, kept under `key` (which names the generation it was computed at) for the
+    threads of this process; the value is shared, so it must not be changed (a tuple). Kept
+    whatever PAGE_CACHE says: the key alone makes it exact."""
+    from shop.database import read_engine
+
+    key = f"{read_engine().url!r}\n{key}"
+    value = _derived.get(key)
+    if value is None:
+        value = compute()
+        _derived.set(key, value)
+    return value

@@ -42,9 +42,12 @@ def read_mostly(view: Callable) -> Callable:
     return wrapped
 
 
-def page_key(kind: str, *, per_language: bool = True, version: str = "") -> str:
-    """The cache key of this request's page: read the generation before any data."""
-    parts = [kind, str(cache.generation()), version, today().isoformat(),
+def page_key(kind: str, *, per_language: bool = True, version: str = "", stock: bool = True) -> str:
+    """The cache key of this request's page: read the generations before any data. `stock`:
+    the page shows stock, so the stock generation is in the key beside the catalog's."""
+    values = cache.generations()
+    generation = f"{values.get(cache.CATALOG, 0)}.{values.get(cache.STOCK, 0) if stock else '-'}"
+    parts = [kind, generation, version, today().isoformat(),
              str(get_locale()) if per_language else "", request.path,
              urlencode(sorted(request.args.items(multi=True)))]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -64,15 +67,18 @@ def render_page(page: dict, **context) -> str:
                            **context)
 
 
-def html_page(kind: str | None, build: Callable[[], dict], version: str = "", **context):
+def html_page(kind: str | None, build: Callable[[], dict], version: str = "", stock: bool = True,
+              **context):
     """A storefront page whose cached part comes from `build()` on a miss; with an ETag
     private to the visitor's session, and 304 when the browser already holds it.
     `kind` None: not cached. `version`: what else than the catalog the page depends on (the
-    search index that ranked a page of results). A page built with "keep": False (results
-    answered from the database while the index is rebuilt) is not kept."""
+    search index that ranked a page of results). `stock` False: the page shows no stock, and
+    outlives a sale. A page built with "keep": False (results answered from the database
+    while the index is rebuilt) is not kept."""
     if kind is None or not current_app.config.get("PAGE_CACHE", True):
         return render_page(build(), **context)
-    key, flashed = page_key(kind, version=version), "_flashes" in session  # rendering takes the flashes
+    key = page_key(kind, version=version, stock=stock)
+    flashed = "_flashes" in session  # rendering takes the flashes
     if not flashed and "csrf_token" in session and request.if_none_match.contains(
             _html_etag(key)):
         return _not_modified(_html_etag(key), HTML_CACHE_CONTROL)

@@ -6,7 +6,6 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from shop import create_app
 from shop.catalog import listings, registry
@@ -200,12 +199,10 @@ def test_workers_share_one_cache_through_redis(app, tmp_path, item):
     path = f"/api/v1/products/{item.slug}"
     built = first.test_client().get(path)
     with second.app_context():
-        seen = []
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda conn, cursor, statement, *rest: seen.append(statement))
-        served = second.test_client().get(path)
+        with counting() as seen:
+            served = second.test_client().get(path)
         assert served.get_data() == built.get_data()
-        assert [s.split()[1] for s in seen if s != "BEGIN"] == ["cache_generation.value"]
+        assert seen == ["generation (its own connection)"]
         second.extensions["shop_page_cache"].clear()
     for shop in (first, second):
         with shop.app_context():
@@ -263,3 +260,121 @@ def test_a_signed_in_visitors_header_is_made_for_them(client, item, login):
         page = get(client, f"/p/{item.slug}").get_data(as_text=True)
     assert "storefront/page.html" in rendered
     assert "/logout" in page and "/login" not in page
+
+
+def test_the_generation_is_read_on_a_connection_of_its_own_that_sees_every_commit(app, item):
+    from shop.cache import counter
+
+    before = counter.current()
+    with counting() as statements:
+        assert counter.current() == before
+    assert statements == ["generation (its own connection)"]  # no query through the pool
+    counter.bump(db.engine)
+    assert counter.current() == before + 1
+    with db.engine.begin() as connection:  # any writer, anywhere: the next read sees it
+        connection.execute(db.text("UPDATE cache_generation SET value = value + 10 "
+                                   "WHERE name = 'catalog'"))
+    assert counter.current() == before + 11
+
+
+def test_a_broken_generation_connection_is_replaced_and_the_read_still_answers(app, item):
+    from shop.cache import counter
+
+    value = counter.current()
+    reader = counter._readers[db.engine]
+    broken = reader.local.held[1]
+    broken.close()  # as a restarted database server leaves it
+    assert counter.current() == value  # answered through the session
+    assert reader.local.held is None and broken not in reader.opened
+    assert counter.current() == value  # and on a new connection of its own again
+    assert reader.local.held[1] is not broken and reader.local.held[1] in reader.opened
+
+
+def test_disposing_the_engine_closes_the_generation_connections(app, database_url, tmp_path):
+    from shop.cache import counter
+
+    other = uncached_app(app, tmp_path)
+    with other.app_context():
+        value = counter.current()
+        reader = counter._readers[db.engine]
+        assert len(reader.opened) == 1
+        opened = reader.opened[0]
+        db.engine.dispose()
+        assert reader.opened == []
+        with pytest.raises(Exception, match="closed"):
+            opened.cursor().execute("SELECT 1")
+        assert counter.current() == value  # opened again on demand
+        db.engine.dispose()
+
+
+def counts_listed(statement: str) -> bool:
+    return "province.region_code, count(*)" in statement
+
+
+def test_a_sale_keeps_the_home_page_and_the_listing_counts_but_not_the_stock_it_shows(client,
+                                                                                       item):
+    """Stock has its own generation: a sale rebuilds the pages that show stock, without
+    counting the catalog again, and leaves the home page (no stock on it) in the cache."""
+    for path in ("/", "/products"):
+        shown(client, path)
+    inventory.record_adjustment(_warehouse(item), item.variants[0], 5, "damage",
+                                actor_id=None, note="ướt")
+    with counting() as statements:
+        home = get(client, "/")
+    assert home.status_code == 200 and statements == ["generation (its own connection)"]
+    with counting() as statements:
+        listing = get(client, "/products").get_data(as_text=True)
+    assert "Tạm hết hàng online" in listing
+    assert len(statements) > 1 and not any(counts_listed(s) for s in statements)
+    listings.update_listing(item, actor_id=None, name="Chè búp Tân Cương")
+    with counting() as statements:
+        assert "Chè búp Tân Cương" in get(client, "/").get_data(as_text=True)
+    assert sum(counts_listed(s) for s in statements) == 1  # a catalog change counts them again
+
+
+def test_the_listing_counts_are_the_products_listed_under_each_filter(app, today):
+    from datetime import timedelta
+
+    from shop.catalog import queries
+    from shop.catalog.models import Product
+    from shop.places.models import Province
+
+    makers = [builders.producer(province_code=code) for code in ("19", "22", "91")]
+    for n in range(18):
+        builders.product(maker=makers[n % 3], stars=3 + n % 3,
+                         group=("food", "beverages", "herbal")[n // 6])
+    expired = builders.product(maker=makers[0], stars=5, decision_date=today - timedelta(days=1200),
+                               today=today - timedelta(days=1100))
+    suspended = builders.product(maker=makers[1], stars=4)
+    registry.suspend_product(suspended, "kiểm tra", actor_id=None)
+    listed = [p for p in db.session.scalars(db.select(Product))
+              if p.status == "active" and p.certified_until and p.certified_until >= today]
+    assert expired not in listed and suspended not in listed and len(listed) == 18
+    region = {p.code: p.region_code for p in db.session.scalars(db.select(Province))}
+
+    def counted(filters, facet=None):
+        chosen = [p for p in listed
+                  if (not filters.stars or p.stars in filters.stars)
+                  and (filters.group is None or p.group == filters.group)
+                  and (filters.region is None or region[p.province_code] == filters.region)
+                  and (filters.province is None or p.province_code == filters.province)]
+        if facet is None:
+            return len(chosen)
+        value = {"stars": lambda p: str(p.stars), "group": lambda p: p.group,
+                 "region": lambda p: region[p.province_code],
+                 "province": lambda p: p.province_code}[facet]
+        counts = {}
+        for p in chosen:
+            counts[value(p)] = counts.get(value(p), 0) + 1
+        return counts
+
+    for filters in (queries.Filters(), queries.Filters(stars=(5,)),
+                    queries.Filters(stars=(4, 5), group="beverages"),
+                    queries.Filters(region=region["22"]), queries.Filters(province="91", stars=(3,)),
+                    queries.Filters(group="herbal", region=region["19"], province="19")):
+        page = queries.listing(filters, today)
+        assert page.total == counted(filters) == len(list(db.session.scalars(
+            queries._filtered(queries.listed(today), filters))))
+        for facet in queries.FACETS:
+            expected = counted(filters.without(facet), facet)
+            assert {k: v for k, v in page.facets[facet].items() if v} == expected, (filters, facet)
