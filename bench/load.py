@@ -47,8 +47,10 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from shop.extensions import db  # noqa: E402
 
 CONNECTIONS, THREADS = 16, 2
+BACKGROUND_CONNECTIONS = 4  # the checkouts running beside the pages of the "_during_checkouts" rows
 PASSWORD = "load bench password"
 SKUS = 50
+COLD = 2000  # distinct addresses per page for the scenarios that build every page
 CHECKOUT = {"email": "an@example.com", "phone": "0912345678", "name": "Người mua",
             "fulfilment": "delivery",
             "address": {"line": "12 Lê Lợi", "ward_code": "00004", "province_code": "01"},
@@ -200,7 +202,10 @@ def fixtures(app, workdir: Path, pool: int, history: int) -> dict:
             return path
 
         files = {"add": carts("add", None), "spread": carts("spread", lambda n: 1 + n % (SKUS - 1)),
-                 "hot": carts("hot", lambda n: 0)}
+                 "hot": carts("hot", lambda n: 0),
+                 "beside": carts("beside", lambda n: 1 + n % (SKUS - 1))}
+        own = [product.slug for product in db.session.scalars(
+            db.select(Product).where(Product.producer_id == producer_id).order_by(Product.id))]
         listed = db.session.execute(db.select(Product.slug, Product.name)
                                     .where(listing_condition(day)).order_by(Product.id)).all()
     names = rng.sample([name for _, name in listed], min(6, len(listed)))
@@ -208,7 +213,7 @@ def fixtures(app, workdir: Path, pool: int, history: int) -> dict:
     slugs = rng.sample([slug for slug, _ in listed], min(500, len(listed)))
     return {"run": run, "skus": [sku for _, sku, _ in variants],
             "prices": [price for _, _, price in variants], "token": token,
-            "owner": f"owner-{run}@load.example", "carts": files, "slugs": slugs,
+            "owner": f"owner-{run}@load.example", "carts": files, "slugs": slugs, "own_slugs": own,
             "narrow": narrow}
 
 
@@ -319,13 +324,16 @@ def session_cookie(port: int, email: str) -> str:
 
 # -- wrk ------------------------------------------------------------------------------------
 
-def wrk(port: int, script: str, args: list[str], seconds: int, headers: tuple[str, ...] = ()) -> dict:
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+def wrk_command(port: int, script: str, args: list[str], seconds: int, headers: tuple[str, ...] = (),
+                connections: int = CONNECTIONS, threads: int = THREADS) -> list[str]:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
                "--timeout", "30s", "-s", str(ROOT / "bench" / "wrk" / script)]
     for header in headers:
         command += ["-H", header]
-    command += [f"http://127.0.0.1:{port}/", str(THREADS), *args]
-    output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return command + [f"http://127.0.0.1:{port}/", str(threads), *args]
+
+
+def wrk_summary(output: str) -> dict:
     found = json.loads(output.split("WRK_JSON ", 1)[1].splitlines()[0])
     bad = output.split("WRK_FIRST_BAD ", 1)[1].splitlines()[0] if "WRK_FIRST_BAD " in output else None
     return {"requests_per_s": round(found["requests"] / (found["duration_us"] / 1e6), 1),
@@ -334,14 +342,36 @@ def wrk(port: int, script: str, args: list[str], seconds: int, headers: tuple[st
             "socket_errors": found["socket_errors"]} | ({"first_non_2xx": bad} if bad else {})
 
 
+def wrk(port: int, script: str, args: list[str], seconds: int, headers: tuple[str, ...] = ()) -> dict:
+    output = subprocess.run(wrk_command(port, script, args, seconds, headers), cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    return wrk_summary(output)
+
+
+def wrk_beside(port: int, script: str, args: list[str], seconds: int, background: tuple) -> dict:
+    """`script` as `wrk` runs it, while a second wrk sends `background` (script, arguments)
+    on BACKGROUND_CONNECTIONS connections for the same time: the row of the foreground, with
+    the background's under "background"."""
+    behind = subprocess.Popen(wrk_command(port, *background, seconds, (), BACKGROUND_CONNECTIONS, 1),
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        row = wrk(port, script, args, seconds)
+    finally:
+        output, errors = behind.communicate(timeout=seconds + 60)
+    if behind.returncode != 0:
+        raise RuntimeError(f"background wrk failed: {errors}")
+    return row | {"background": wrk_summary(output)}
+
+
 def paths_file(workdir: Path, name: str, paths: list[str]) -> str:
     path = workdir / f"paths-{name}.txt"
     path.write_text("\n".join(paths) + "\n")
     return str(path)
 
 
-def scenarios(workdir: Path, data: dict, cookie: str) -> list[tuple[str, str, list[str], tuple]]:
-    """(name, wrk script, script arguments, headers) for every measured page and endpoint."""
+def scenarios(workdir: Path, data: dict, cookie: str) -> list[tuple]:
+    """(name, wrk script, script arguments, headers[, background]) for every measured page and
+    endpoint; `background`: (script, arguments) sent beside it (`wrk_beside`)."""
     q = urllib.parse.quote_plus
     regions = ("NMM", "RRD", "NCC", "CH", "SE", "MD")
     body = workdir / "checkout.json"
@@ -349,6 +379,7 @@ def scenarios(workdir: Path, data: dict, cookie: str) -> list[tuple[str, str, li
     pos = [data["run"][:6], datetime.now(UTC).isoformat(timespec="seconds"),
            ",".join(data["skus"]), ",".join(str(p) for p in data["prices"])]
     device = (f"Authorization: Bearer {data['token']}",)
+    beside = ("checkout.lua", [str(data["carts"]["beside"]), str(body)])
 
     def gets(name: str, paths: list[str]) -> list[str]:
         return [paths_file(workdir, name, paths)]
@@ -360,6 +391,21 @@ def scenarios(workdir: Path, data: dict, cookie: str) -> list[tuple[str, str, li
             f"/products?stars={s}&region={r}" for s in ("4", "5", "4,5") for r in regions]), ()),
         ("listing_page_50", "get.lua", gets("page50", ["/products?page=50"]), ()),
         ("product_page", "get.lua", gets("product", [f"/p/{s}" for s in data["slugs"]]), ()),
+        # the same pages built afresh on every request (a page not in the cache yet: an address
+        # seen for the first time since the last change), made distinct by a parameter the
+        # pages ignore
+        ("listing_stars_region_cold", "get.lua", gets("filtered-cold", [
+            f"/products?stars={s}&region={r}&_={n}" for n in range(COLD)
+            for s in ("4", "5", "4,5") for r in regions]), ()),
+        ("product_page_cold", "get.lua", gets("product-cold", [
+            f"/p/{s}?_={n}" for n in range(COLD // 10) for s in data["slugs"]]), ()),
+        # festival traffic: the same pages read while orders come in (BACKGROUND_CONNECTIONS
+        # sending checkouts of the benchmark producer's products: their stock changes with each)
+        ("listing_stars_region_during_checkouts", "get.lua", gets("filtered-beside", [
+            f"/products?stars={s}&region={r}" for s in ("4", "5", "4,5") for r in regions]), (),
+         beside),
+        ("product_page_during_checkouts", "get.lua", gets("product-beside", [
+            f"/p/{s}" for s in data["slugs"] + data["own_slugs"]]), (), beside),
         ("search_narrow", "get.lua", gets("narrow", [f"/products?q={q(t)}" for t in data["narrow"]]), ()),
         ("search_broad", "get.lua", gets("broad", [f"/products?q={q(t)}" for t in BROAD]), ()),
         ("cart_add", "cart_add.lua", [str(data["carts"]["add"]), ",".join(data["skus"])], ()),
@@ -406,6 +452,11 @@ def markdown(result: dict) -> str:
         cpu_ratio = f"{row['cpu_ratio']:.3f}" if "cpu_ratio" in row else ""
         lines.append(f"| {name} | {row['requests_per_s']} | {row['p50_ms']} | {row['p99_ms']} | "
                      f"{row['non_2xx']} | {ratio} | {row['server_cpu_ms_per_request']} | {cpu_ratio} |")
+        if "background" in row:
+            behind = row["background"]
+            lines.append(f"| ... beside it, checkouts ({BACKGROUND_CONNECTIONS} connections) | "
+                         f"{behind['requests_per_s']} | {behind['p50_ms']} | {behind['p99_ms']} | "
+                         f"{behind['non_2xx']} |  |  |  |")
     lines.append("")
     lines.append(f"`shop check-ledger`: {result['check_ledger']}")
     for error, count in result["server_errors"].items():
@@ -468,13 +519,17 @@ def main() -> None:
             ceiling = run_ceiling(env, len(page), workdir, args.seconds, args.warmup)
             results = {}
             wanted = set(args.only.split(",")) if args.only else None
-            for name, script, script_args, headers in scenarios(workdir, data, cookie):
+            for name, script, script_args, headers, *background in scenarios(workdir, data, cookie):
                 if wanted and name not in wanted:
                     continue
-                if args.warmup and script == "get.lua":  # POSTs would use up their carts
+                # POSTs would use up their carts, and a cold page warmed would be cached
+                if args.warmup and script == "get.lua" and not name.endswith("_cold"):
                     wrk(shop.port, script, script_args, args.warmup, headers)
                 cpu = shop.cpu_seconds()
-                row = wrk(shop.port, script, script_args, args.seconds, headers)
+                if background:
+                    row = wrk_beside(shop.port, script, script_args, args.seconds, background[0])
+                else:
+                    row = wrk(shop.port, script, script_args, args.seconds, headers)
                 row["server_cpu_ms_per_request"] = round(
                     (shop.cpu_seconds() - cpu) * 1000 / max(1, row["requests"]), 2)
                 results[name] = row

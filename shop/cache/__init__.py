@@ -8,14 +8,14 @@ from collections.abc import Callable
 from flask import Flask, current_app
 
 from shop.cache import counter
-from shop.cache.counter import CATALOG, STOCK
+from shop.cache.counter import AVAILABLE, CATALOG, PRODUCT, STOCK
 from shop.cache.counter import current as generation
 from shop.cache.counter import current_all as generations
 from shop.cache.store import LocalStore, NoStore, RedisStore
 from shop.extensions import db
 
-__all__ = ["CATALOG", "STOCK", "generation", "generations", "get", "init_app", "put", "clear",
-           "derived"]
+__all__ = ["AVAILABLE", "CATALOG", "PRODUCT", "STOCK", "generation", "generations", "get",
+           "init_app", "put", "clear", "derived"]
 
 # Figures derived from the whole catalog (the listing counts), kept per generation in this
 # process, apart from the pages: a flood of distinct addresses evicts pages, never these.

@@ -1,15 +1,25 @@
-"""The catalog generation: a counter in the database raised after every commit that wrote a
-table the storefront shows (products, prices, photos, certificates, producers, stock).
+"""The generations: counters in the database raised after every commit that wrote what the
+storefront shows, which key the cached pages.
 
-Cached pages are keyed by it, so one change makes every older entry unreachable at once, in
-every worker and on every host, without anyone listing which pages a change touches. Writes
-are noticed on the engine, whatever issued them (an ORM flush, `update(StockLevel)` on the
-session or a Core insert on its connection), and the counter is raised in a short
-transaction of its own once the commit is done and the connection back in the pool: raising
-it inside the writer's transaction would make every stock write in the country queue on one
+- `catalog`: products, prices, photos, certificates, producers, sales points. One change makes
+  every older entry unreachable at once, in every worker and on every host, without anyone
+  listing which pages a change touches.
+- stock, by product (table `product_stock`): the stock ledger names the variants each write
+  changes (`stock_variants`, an execution option of its statements). After the commit, each of
+  their products gets a new `version` (what its own page and API read are keyed by), and its
+  flag `in_stock` (can the shop sell it online now) is brought up to date. Listings show only
+  that flag: `available` is raised only when some product's flag turned, so a sale that leaves
+  a product in stock keeps every listing in the cache.
+- `stock`: any other write of stock levels (a bulk import by hand, a migration) raises it, and it
+  is in the key of every page that shows stock: the shop is never less exact than one counter.
+
+Writes are noticed on the engine, whatever issued them (an ORM flush, `update(StockLevel)` on
+the session or a Core insert on its connection), and the counters are raised in a short
+transaction of their own once the commit is done and the connection back in the pool: raising
+them inside the writer's transaction would make every stock write in the country queue on one
 row.
 
-Every page reads the counter before anything else, so that read is made cheap: each thread
+Every page reads the counters before anything else, so that read is made cheap: each thread
 keeps a connection of its own for it, outside the pool and in autocommit, and asks the
 database one question (about 5 us on SQLite, one round trip on PostgreSQL), instead of
 opening the ORM session, checking a connection out of the pool and handing it back (about
@@ -24,21 +34,24 @@ import logging
 import os
 import threading
 import weakref
+from collections.abc import Iterable
 from contextvars import ContextVar
 
 from sqlalchemy import event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from shop.cache.models import CacheGeneration
+from shop.cache.models import CacheGeneration, ProductStock
 from shop.extensions import db
 
 log = logging.getLogger(__name__)
 
 CATALOG = "catalog"
 STOCK = "stock"
+AVAILABLE = "available"
+PRODUCT = "product"  # the key of a product's own stock version in what `current_all` answers
 # What each counter covers. Stock moves with every sale and order; the products, their prices,
 # certificates and photos, the producers and sales points change rarely. Keeping them apart
 # lets what does not show stock (the home page, the facet counts of the listing) outlive a
@@ -47,13 +60,16 @@ COUNTER_OF_TABLE = {"producer": CATALOG, "product": CATALOG, "variant": CATALOG,
                     "certificate": CATALOG, "product_photo": CATALOG, "location": CATALOG,
                     "search_document": CATALOG, "stock_level": STOCK}
 WATCHED_TABLES = frozenset(COUNTER_OF_TABLE)
+STOCK_VARIANTS = "stock_variants"  # the execution option naming the variants a write changes
 _WRITTEN = "shop_catalog_written"
-_committed: ContextVar[tuple[Engine, frozenset[str]] | None] = ContextVar("catalog_committed",
-                                                                          default=None)
+_VARIANTS = "shop_stock_variants"
+_CHUNK = 500
+_committed: ContextVar[tuple[Engine, frozenset[str], frozenset[int]] | None] = ContextVar(
+    "catalog_committed", default=None)
 
 
 def watch(engine: Engine) -> None:
-    """Raise the generation after each commit on `engine` that wrote a watched table."""
+    """Raise the generations after each commit on `engine` that wrote a watched table."""
     if event.contains(engine, "after_execute", _noted):
         return
     event.listen(engine, "after_execute", _noted)
@@ -67,21 +83,27 @@ def _noted(conn, clauseelement, multiparams, params, execution_options, result) 
     if getattr(clauseelement, "is_dml", False):
         table = getattr(clauseelement, "table", None)
         name = COUNTER_OF_TABLE.get(getattr(table, "name", None))
-        if name is not None:
+        if name is None:
+            return
+        variants = execution_options.get(STOCK_VARIANTS) if name == STOCK else None
+        if variants:
+            conn.info.setdefault(_VARIANTS, set()).update(variants)
+        else:
             conn.info.setdefault(_WRITTEN, set()).add(name)
 
 
 def _committing(conn) -> None:
-    names = conn.info.pop(_WRITTEN, None)
-    if names:
+    names, variants = conn.info.pop(_WRITTEN, None) or set(), conn.info.pop(_VARIANTS, None) or set()
+    if names or variants:
         pending = _committed.get()
         if pending is not None and pending[0] is conn.engine:
-            names = names | pending[1]
-        _committed.set((conn.engine, frozenset(names)))
+            names, variants = names | pending[1], variants | pending[2]
+        _committed.set((conn.engine, frozenset(names), frozenset(variants)))
 
 
 def _rolled_back(conn) -> None:
     conn.info.pop(_WRITTEN, None)
+    conn.info.pop(_VARIANTS, None)
 
 
 def _after_transaction(session, transaction) -> None:
@@ -90,26 +112,86 @@ def _after_transaction(session, transaction) -> None:
     pending = _committed.get()
     if pending is not None and transaction.parent is None:
         _committed.set(None)
-        bump(pending[0], *sorted(pending[1]))
+        engine, names, variants = pending
+        if names:
+            bump(engine, *sorted(names))
+        if variants:
+            restock(engine, variants)
 
 
 def bump(engine: Engine, *names: str) -> None:
     """Raise the counters `names` (the catalog's by default) by one each, creating them at 1,
     in one short transaction. A failure is logged, not raised: the change it follows is
     committed, and cached entries expire on their own."""
-    table = CacheGeneration.__table__
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
     try:
         with engine.begin() as connection:
-            for name in names or (CATALOG,):
-                raised = connection.execute(update(table).where(table.c.name == name)
-                                            .values(value=table.c.value + 1))
-                if raised.rowcount == 0:
-                    connection.execute(insert(table).values(name=name, value=1)
-                                       .on_conflict_do_update(index_elements=["name"],
-                                                              set_={"value": table.c.value + 1}))
+            _raise(connection, names or (CATALOG,))
     except Exception:
         log.exception("could not raise the cache generations %s", names or (CATALOG,))
+
+
+def _raise(connection: Connection, names: Iterable[str]) -> None:
+    table = CacheGeneration.__table__
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    for name in names:
+        raised = connection.execute(update(table).where(table.c.name == name)
+                                    .values(value=table.c.value + 1))
+        if raised.rowcount == 0:
+            connection.execute(insert(table).values(name=name, value=1)
+                               .on_conflict_do_update(index_elements=["name"],
+                                                      set_={"value": table.c.value + 1}))
+
+
+def restock(engine: Engine, variant_ids: Iterable[int]) -> None:
+    """After a commit that changed the stock of `variant_ids`: a new stock version for each of
+    their products, their `in_stock` flags as the stock stands now, and the `available`
+    generation raised when a flag turned (or was not known at the current `stock` generation).
+
+    The versions are raised first: that write takes the rows (and on SQLite the write lock)
+    before the stock is read, so two of these for one product run one after the other and the
+    later one reads the later stock. A failure raises `stock` instead, which every page that
+    shows stock depends on."""
+    from shop.catalog.models import Variant
+    from shop.inventory.queries import online_available_statement
+
+    table = ProductStock.__table__
+    ids = sorted(set(variant_ids))
+    try:
+        with engine.begin() as connection:
+            insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            products: set[int] = set()
+            for start in range(0, len(ids), _CHUNK):
+                products.update(connection.scalars(select(Variant.product_id).where(
+                    Variant.id.in_(ids[start:start + _CHUNK]))))
+            products_sorted = sorted(products)
+            generation = select(CacheGeneration.value).where(
+                CacheGeneration.name == STOCK).scalar_subquery()
+            turned = False
+            for start in range(0, len(products_sorted), _CHUNK):
+                chunk = products_sorted[start:start + _CHUNK]
+                connection.execute(insert(table).values(
+                    [{"product_id": p, "version": 0, "in_stock": False,
+                      "stock_generation": -1} for p in chunk])
+                    .on_conflict_do_nothing(index_elements=["product_id"]))
+                connection.execute(update(table).where(table.c.product_id.in_(chunk))
+                                   .values(version=table.c.version + 1))
+                available = dict(connection.execute(online_available_statement(chunk)).all())
+                known = {p: (flag, seen, current or 0) for p, flag, seen, current in
+                         connection.execute(select(table.c.product_id, table.c.in_stock,
+                                                   table.c.stock_generation, generation)
+                                            .where(table.c.product_id.in_(chunk)))}
+                for product_id in chunk:
+                    now = int(available.get(product_id) or 0) > 0
+                    flag, seen, stock_generation = known[product_id]
+                    if flag != now or seen != stock_generation:
+                        turned = True
+                        connection.execute(update(table).where(table.c.product_id == product_id)
+                                           .values(in_stock=now, stock_generation=stock_generation))
+            if turned:
+                _raise(connection, (AVAILABLE,))
+    except Exception:
+        log.exception("could not raise the stock versions of %d variants", len(ids))
+        bump(engine, STOCK)
 
 
 def current(name: str = CATALOG) -> int:
@@ -117,19 +199,26 @@ def current(name: str = CATALOG) -> int:
     return current_all().get(name, 0)
 
 
-def current_all() -> dict[str, int]:
-    """Every counter, in one read."""
+def current_all(product_slug: str | None = None) -> dict[str, int]:
+    """Every counter, in one read; with `product_slug`, also that product's stock version
+    (under PRODUCT; 0 for a product without one, or no such product)."""
     from shop.database import read_engine
 
     engine = read_engine()
     reader = _readers.get(engine)
     if reader is None:
         reader = _readers.setdefault(engine, _Reader(engine))
-    values = reader.read()
-    if values is not None:
-        return values
-    return {name: int(value or 0) for name, value in
-            db.session.execute(select(CacheGeneration.name, CacheGeneration.value))}
+    values = reader.read(product_slug)
+    if values is None:
+        values = {name: int(value or 0) for name, value in
+                  db.session.execute(select(CacheGeneration.name, CacheGeneration.value))}
+        if product_slug is not None:
+            from shop.catalog.models import Product
+
+            values[PRODUCT] = int(db.session.scalar(
+                select(ProductStock.version).join(Product, Product.id == ProductStock.product_id)
+                .where(Product.slug == product_slug)) or 0)
+    return values
 
 
 class _Reader:
@@ -148,12 +237,17 @@ class _Reader:
         self.cargs, self.cparams = engine.dialect.create_connect_args(url)
         if engine.dialect.name == "sqlite":
             self.cparams = {**self.cparams, "check_same_thread": False}
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self.with_product = (
+            "SELECT name, value FROM cache_generation UNION ALL "
+            f"SELECT {mark}, product_stock.version FROM product_stock JOIN product "
+            f"ON product.id = product_stock.product_id WHERE product.slug = {mark}")
         self.local = threading.local()
         self.opened: list = []
         self.lock = threading.Lock()
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
-    def read(self) -> dict[str, int] | None:
+    def read(self, product_slug: str | None = None) -> dict[str, int] | None:
         if not self.usable:
             return None
         held = getattr(self.local, "held", None)
@@ -162,7 +256,10 @@ class _Reader:
                 held = self.local.held = (os.getpid(), self._open())
             cursor = held[1].cursor()
             try:
-                cursor.execute("SELECT name, value FROM cache_generation")
+                if product_slug is None:
+                    cursor.execute("SELECT name, value FROM cache_generation")
+                else:
+                    cursor.execute(self.with_product, (PRODUCT, product_slug))
                 values = {name: int(value or 0) for name, value in cursor.fetchall()}
             finally:
                 cursor.close()
@@ -170,6 +267,8 @@ class _Reader:
             log.debug("reading the cache generation on its own connection failed", exc_info=True)
             self._drop()
             return None
+        if product_slug is not None:
+            values.setdefault(PRODUCT, 0)
         return values
 
     def _open(self):

@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from shop.cache.counter import STOCK_VARIANTS
 from shop.catalog.models import Product, Variant
 from shop.clock import utcnow
 from shop.errors import InsufficientStock
@@ -34,7 +35,14 @@ def ensure_level(variant_id: int, location_id: int) -> None:
     db.session.execute(
         insert(StockLevel)
         .values(variant_id=variant_id, location_id=location_id, on_hand=0, reserved=0)
-        .on_conflict_do_nothing(index_elements=["variant_id", "location_id"]))
+        .on_conflict_do_nothing(index_elements=["variant_id", "location_id"])
+        .execution_options(**changes(variant_id)))
+
+
+def changes(*variant_ids: int) -> dict:
+    """The execution options of a statement that writes the stock of `variant_ids`: after the
+    commit only the cached pages of their products are made again (`shop.cache.counter`)."""
+    return {STOCK_VARIANTS: variant_ids}
 
 
 def _where(variant_id: int, location_id: int):
@@ -47,7 +55,8 @@ def apply_delta(variant_id: int, location_id: int, delta: int) -> Level:
     on_hand, reserved = db.session.connection().execute(
         update(StockLevel.__table__).where(_where(variant_id, location_id))
         .values(on_hand=StockLevel.on_hand + delta)
-        .returning(StockLevel.on_hand, StockLevel.reserved)).one()
+        .returning(StockLevel.on_hand, StockLevel.reserved)
+        .execution_options(**changes(variant_id))).one()
     return Level(on_hand, reserved)
 
 
@@ -73,7 +82,8 @@ def take_available(variant_id: int, location_id: int, quantity: int, reason: str
         update(StockLevel)
         .where(_where(variant_id, location_id), StockLevel.on_hand - StockLevel.reserved >= quantity)
         .values(on_hand=StockLevel.on_hand - quantity)
-        .returning(StockLevel.on_hand, StockLevel.reserved)).all()
+        .returning(StockLevel.on_hand, StockLevel.reserved)
+        .execution_options(**changes(variant_id))).all()
     if len(result) != 1:
         raise _insufficient(variant_id, location_id, quantity)
     db.session.add(StockMovement(variant_id=variant_id, location_id=location_id, delta=-quantity,
@@ -101,7 +111,8 @@ def _try_reserve(variant_id: int, location_id: int, quantity: int) -> bool:
     result = db.session.execute(
         update(StockLevel)
         .where(_where(variant_id, location_id), StockLevel.on_hand - StockLevel.reserved >= quantity)
-        .values(reserved=StockLevel.reserved + quantity))
+        .values(reserved=StockLevel.reserved + quantity)
+        .execution_options(**changes(variant_id)))
     return result.rowcount == 1
 
 
@@ -148,7 +159,8 @@ def _close(reservation: StockReservation, status: str) -> None:
         update(StockLevel)
         .where(_where(reservation.variant_id, reservation.location_id),
                StockLevel.reserved >= reservation.quantity)
-        .values(reserved=StockLevel.reserved - reservation.quantity))
+        .values(reserved=StockLevel.reserved - reservation.quantity)
+        .execution_options(**changes(reservation.variant_id)))
     if result.rowcount != 1:
         raise RuntimeError(f"stock level of reservation {reservation.id} holds less than it")
     reservation.status = status
@@ -207,7 +219,8 @@ def cover_reservations(variant_id: int, location_id: int, why: str) -> list[Stoc
         else:
             db.session.execute(
                 update(StockLevel).where(_where(variant_id, location_id))
-                .values(reserved=StockLevel.reserved - reservation.quantity))
+                .values(reserved=StockLevel.reserved - reservation.quantity)
+                .execution_options(**changes(variant_id)))
             reservation.note = f"moved from location {location_id} after {why}"
             reservation.location_id = target
         shortfall -= reservation.quantity

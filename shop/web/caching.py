@@ -42,12 +42,22 @@ def read_mostly(view: Callable) -> Callable:
     return wrapped
 
 
-def page_key(kind: str, *, per_language: bool = True, version: str = "", stock: bool = True) -> str:
-    """The cache key of this request's page: read the generations before any data. `stock`:
-    the page shows stock, so the stock generation is in the key beside the catalog's."""
-    values = cache.generations()
-    generation = f"{values.get(cache.CATALOG, 0)}.{values.get(cache.STOCK, 0) if stock else '-'}"
-    parts = [kind, generation, version, today().isoformat(),
+# What of the stock a page shows, and so which generations key it beside the catalog's:
+LISTED = "listed"  # whether each product is in stock (listings, results, the API's list)
+PRODUCT = "product"  # one product's stock everywhere (its page and API read: view arg `slug`)
+NO_STOCK = None  # none (the home page)
+
+
+def page_key(kind: str, *, per_language: bool = True, version: str = "",
+             stock: str | None = LISTED) -> str:
+    """The cache key of this request's page: read the generations before any data."""
+    slug = request.view_args.get("slug") if stock == PRODUCT and request.view_args else None
+    values = cache.generations(slug)
+    parts = [str(values.get(cache.CATALOG, 0))]
+    if stock is not None:  # any stock write not named by the ledger raises `stock`
+        parts.append(str(values.get(cache.STOCK, 0)))
+        parts.append(str(values.get(cache.PRODUCT if stock == PRODUCT else cache.AVAILABLE, 0)))
+    parts = [kind, ".".join(parts), version, today().isoformat(),
              str(get_locale()) if per_language else "", request.path,
              urlencode(sorted(request.args.items(multi=True)))]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -67,13 +77,13 @@ def render_page(page: dict, **context) -> str:
                            **context)
 
 
-def html_page(kind: str | None, build: Callable[[], dict], version: str = "", stock: bool = True,
-              **context):
+def html_page(kind: str | None, build: Callable[[], dict], version: str = "",
+              stock: str | None = LISTED, **context):
     """A storefront page whose cached part comes from `build()` on a miss; with an ETag
     private to the visitor's session, and 304 when the browser already holds it.
     `kind` None: not cached. `version`: what else than the catalog the page depends on (the
-    search index that ranked a page of results). `stock` False: the page shows no stock, and
-    outlives a sale. A page built with "keep": False (results answered from the database
+    search index that ranked a page of results). `stock`: what of the stock the page shows
+    (LISTED, PRODUCT or NO_STOCK). A page built with "keep": False (results answered from the database
     while the index is rebuilt) is not kept."""
     if kind is None or not current_app.config.get("PAGE_CACHE", True):
         return render_page(build(), **context)
@@ -95,11 +105,11 @@ def html_page(kind: str | None, build: Callable[[], dict], version: str = "", st
     return response
 
 
-def json_read(kind: str, build: Callable[[], dict]):
+def json_read(kind: str, build: Callable[[], dict], stock: str | None = LISTED):
     """A public JSON read: cached body, an ETag of the key, 304 on If-None-Match."""
     if not current_app.config.get("PAGE_CACHE", True):
         return current_app.json.response(build())
-    key = page_key(kind, per_language=False)
+    key = page_key(kind, per_language=False, stock=stock)
     etag = key[:32]
     if request.if_none_match.contains(etag):
         return _not_modified(etag, API_CACHE_CONTROL)

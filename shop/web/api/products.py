@@ -44,7 +44,7 @@ def products():
 @bp.get("/products/<slug>")
 @caching.read_mostly
 def product(slug: str):
-    return caching.json_read("api.product", lambda: _product_body(slug))
+    return caching.json_read("api.product", lambda: _product_body(slug), stock=caching.PRODUCT)
 
 
 def _product_body(slug: str) -> dict:

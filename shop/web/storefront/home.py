@@ -13,4 +13,4 @@ def home():
     """Five-star products first, then ways to browse by group and region."""
     return caching.html_page("home", lambda: {"title": gettext("OCOP Market"), "body": caching.fragment(
         "storefront/home_body.html", sections=queries.home_sections(today()),
-        regions=places.regions())}, stock=False)  # its cards show no stock
+        regions=places.regions())}, stock=caching.NO_STOCK)  # its cards show none

@@ -42,7 +42,7 @@ def _listing_page(found, text: str, errors: dict) -> dict:
 @caching.read_mostly
 def product(slug: str):
     """A product: badge, certificate, story, producer, variants and where to find it."""
-    return caching.html_page("product", lambda: _product_page(slug))
+    return caching.html_page("product", lambda: _product_page(slug), stock=caching.PRODUCT)
 
 
 def _product_page(slug: str) -> dict:
