@@ -30,6 +30,7 @@ session at all. The answer is as fresh as the ORM's: each read sees the last com
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import threading
@@ -37,7 +38,7 @@ import weakref
 from collections.abc import Iterable
 from contextvars import ContextVar
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, false, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -149,49 +150,55 @@ def restock(engine: Engine, variant_ids: Iterable[int]) -> None:
 
     The versions are raised first: that write takes the rows (and on SQLite the write lock)
     before the stock is read, so two of these for one product run one after the other and the
-    later one reads the later stock. A failure raises `stock` instead, which every page that
-    shows stock depends on."""
-    from shop.catalog.models import Variant
-    from shop.inventory.queries import online_available_statement
-
-    table = ProductStock.__table__
+    later one reads the later stock. Two statements, built once: raise the versions, read the
+    flags with the stock. A failure raises `stock` instead, which every page that shows stock
+    depends on."""
     ids = sorted(set(variant_ids))
     try:
+        raise_versions, flags, set_flag = _restock_statements(engine.dialect.name)
         with engine.begin() as connection:
-            insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-            products: set[int] = set()
-            for start in range(0, len(ids), _CHUNK):
-                products.update(connection.scalars(select(Variant.product_id).where(
-                    Variant.id.in_(ids[start:start + _CHUNK]))))
-            products_sorted = sorted(products)
-            generation = select(CacheGeneration.value).where(
-                CacheGeneration.name == STOCK).scalar_subquery()
             turned = False
-            for start in range(0, len(products_sorted), _CHUNK):
-                chunk = products_sorted[start:start + _CHUNK]
-                connection.execute(insert(table).values(
-                    [{"product_id": p, "version": 0, "in_stock": False,
-                      "stock_generation": -1} for p in chunk])
-                    .on_conflict_do_nothing(index_elements=["product_id"]))
-                connection.execute(update(table).where(table.c.product_id.in_(chunk))
-                                   .values(version=table.c.version + 1))
-                available = dict(connection.execute(online_available_statement(chunk)).all())
-                known = {p: (flag, seen, current or 0) for p, flag, seen, current in
-                         connection.execute(select(table.c.product_id, table.c.in_stock,
-                                                   table.c.stock_generation, generation)
-                                            .where(table.c.product_id.in_(chunk)))}
-                for product_id in chunk:
-                    now = int(available.get(product_id) or 0) > 0
-                    flag, seen, stock_generation = known[product_id]
-                    if flag != now or seen != stock_generation:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = {"variants": ids[start:start + _CHUNK]}
+                connection.execute(raise_versions, chunk)
+                for product_id, flag, seen, stock_generation, available in connection.execute(
+                        flags, chunk):
+                    now = int(available or 0) > 0
+                    if flag != now or seen != (stock_generation or 0):
                         turned = True
-                        connection.execute(update(table).where(table.c.product_id == product_id)
-                                           .values(in_stock=now, stock_generation=stock_generation))
+                        connection.execute(set_flag, {"product": product_id, "in_stock": now,
+                                                      "seen": stock_generation or 0})
             if turned:
                 _raise(connection, (AVAILABLE,))
     except Exception:
         log.exception("could not raise the stock versions of %d variants", len(ids))
         bump(engine, STOCK)
+
+
+@functools.cache
+def _restock_statements(dialect: str):
+    from shop.catalog.models import Variant
+    from shop.inventory.queries import online_available_of
+
+    table = ProductStock.__table__
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    variants = bindparam("variants", expanding=True)
+    products = select(Variant.product_id).where(Variant.id.in_(variants))
+    upsert = insert(table).from_select(
+        ["product_id", "version", "in_stock", "stock_generation"],
+        select(Variant.product_id, literal(1), false(), literal(-1)).where(Variant.id.in_(variants))
+        .distinct())
+    raise_versions = upsert.on_conflict_do_update(index_elements=["product_id"],
+                                                  set_={"version": table.c.version + 1})
+    available = online_available_of(products).subquery()
+    generation = select(CacheGeneration.value).where(CacheGeneration.name == STOCK).scalar_subquery()
+    flags = (select(table.c.product_id, table.c.in_stock, table.c.stock_generation, generation,
+                    available.c.units)
+             .outerjoin(available, available.c.product_id == table.c.product_id)
+             .where(table.c.product_id.in_(products)).order_by(table.c.product_id))
+    set_flag = (update(table).where(table.c.product_id == bindparam("product"))
+                .values(in_stock=bindparam("in_stock"), stock_generation=bindparam("seen")))
+    return raise_versions, flags, set_flag
 
 
 def current(name: str = CATALOG) -> int:

@@ -27,10 +27,11 @@ def _online_levels(select):
                 and_(Location.kind == "sales_point", Location.ships_online))))
 
 
-def online_available_statement(product_ids: list[int]):
-    """(product id, units the shop can sell online) of each product that has stock levels."""
+def online_available_of(product_ids):
+    """(product_id, units: what the shop can sell online) of each of `product_ids` (a list or
+    a select of ids) that has stock levels."""
     return (_online_levels(
-        db.select(Variant.product_id, func.sum(_AVAILABLE)).select_from(StockLevel))
+        db.select(Variant.product_id, func.sum(_AVAILABLE).label("units")).select_from(StockLevel))
         .where(Variant.product_id.in_(product_ids), Product.id.in_(product_ids))
         .group_by(Variant.product_id))  # both sides named: each is looked up by its index
 
@@ -38,7 +39,7 @@ def online_available_statement(product_ids: list[int]):
 def online_available_by_product(product_ids: list[int]) -> dict[int, int]:
     if not product_ids:
         return {}
-    rows = db.session.execute(online_available_statement(product_ids))
+    rows = db.session.execute(online_available_of(product_ids))
     return {product_id: int(total or 0) for product_id, total in rows}
 
 

@@ -476,3 +476,50 @@ def test_sales_from_many_threads_leave_the_stock_flags_as_the_stock_stands(app, 
     flags = db.session.get(ProductStock, item.id)
     assert (flags.in_stock, flags.version) == (False, 1 + 1 + 20)  # item fixture, receive, 20 sales
     assert "Tạm hết hàng online" in get(client, "/products").get_data(as_text=True)
+
+
+def test_when_the_stock_versions_cannot_be_raised_every_page_with_stock_is_made_again(
+        client, item, monkeypatch, caplog):
+    from shop.cache import counter
+
+    paths = ["/", "/products", f"/p/{item.slug}"]
+    for path in paths:
+        shown(client, path)
+    before = counter.current_all()
+
+    def broken(dialect):
+        raise RuntimeError("the versions table is gone")
+
+    monkeypatch.setattr(counter, "_restock_statements", broken)
+    inventory.record_adjustment(_warehouse(item), item.variants[0], 1, "damage",
+                                actor_id=None, note="vỡ")
+    after = counter.current_all()
+    assert after[counter.STOCK] == before.get(counter.STOCK, 0) + 1
+    assert after[counter.CATALOG] == before[counter.CATALOG]
+    assert "could not raise the stock versions of 1 variants" in caplog.text
+    rebuilt = set()
+    for path in paths:
+        with counting() as statements:
+            shown(client, path)
+        if len(statements) > 1:
+            rebuilt.add(path)
+    assert rebuilt == {"/products", f"/p/{item.slug}"}
+
+
+def test_an_order_raises_only_the_stock_versions_of_what_it_holds(client, item):
+    """Checkout writes orders, reservations and stock: no catalog table, so the catalog's
+    pages and counts stay cached while orders come in."""
+    from shop.cache import counter
+    from tests.orders.web import add, place
+
+    before = counter.current_all()
+    assert add(client, "CHE-1", 1).status_code == 303
+    response = place(client)
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    after = counter.current_all()
+    assert after[counter.CATALOG] == before[counter.CATALOG]
+    assert after.get(counter.STOCK, 0) == before.get(counter.STOCK, 0)
+    db.session.rollback()
+    from shop.cache.models import ProductStock
+
+    assert db.session.get(ProductStock, item.id).version == 2  # received, then reserved
