@@ -524,7 +524,10 @@ def main() -> None:
                     continue
                 # POSTs would use up their carts, and a cold page warmed would be cached
                 if args.warmup and script == "get.lua" and not name.endswith("_cold"):
-                    wrk(shop.port, script, script_args, args.warmup, headers)
+                    # long enough for each worker to have built every address of the scenario
+                    # (500 product pages take each worker about 4 s to build once)
+                    addresses = len(Path(script_args[0]).read_text().splitlines())
+                    wrk(shop.port, script, script_args, args.warmup + addresses // 100, headers)
                 cpu = shop.cpu_seconds()
                 if background:
                     row = wrk_beside(shop.port, script, script_args, args.seconds, background[0])
