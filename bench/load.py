@@ -60,7 +60,7 @@ BROAD = ["che", "mat ong", "gao", "banh", "ha giang", "huu co", "tra", "gom"]
 
 # -- the database ---------------------------------------------------------------------------
 
-def open_app(database_url: str, workdir: Path, reset: bool):
+def open_app(database_url: str, workdir: Path, reset: bool, index: Path):
     """The app in this process, on `database_url`, emptied first when `reset`, migrated."""
     from flask_migrate import upgrade
 
@@ -76,7 +76,7 @@ def open_app(database_url: str, workdir: Path, reset: bool):
         Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "load-bench",
                       "INSTANCE_PATH": str(workdir), "RATELIMIT_ENABLED": False,
-                      "SEARCH_INDEX_DIR": str(workdir / "index"), "MEDIA_DIR": str(workdir / "media")})
+                      "SEARCH_INDEX_DIR": str(index), "MEDIA_DIR": str(workdir / "media")})
     with app.app_context():
         upgrade()
     return app
@@ -185,6 +185,30 @@ def fixtures(app, workdir: Path, pool: int, history: int) -> dict:
         db.session.commit()  # no transaction of this session open while add_sales writes
         add_sales(app, producer_id, variants, point_id, online=history, counter=history // 2)
         accounts.register(f"owner-{run}@load.example", PASSWORD, role=f"producer:{tax_code}")
+        # the dashboard's producer: the same history, and no sale of the other scenarios, so
+        # that its figure does not depend on which scenarios ran before it
+        dash_tax = f"48{rng.randrange(10 ** 8):08d}"
+        dash = catalog.create_producer(name=f"HTX Bảng tải thử {run}", kind="cooperative",
+                                       tax_code=dash_tax, province_code="19")
+        dash_warehouse = Location(code=f"WH-DASH-{run}", name="Kho bảng tải thử", kind="warehouse",
+                                  producer=dash, province_code="19", ships_online=True)
+        db.session.add(dash_warehouse)
+        db.session.commit()
+        dash_variants = []
+        for n in range(SKUS):
+            product = catalog.create_product(dash, name=f"Trà bảng tải thử {run} {n}", group="beverages")
+            variant = catalog.add_variant(product, sku=f"DASH-{run}-{n}", label="Gói 100 g",
+                                          price_vnd=80_000 + n * 1_000, vat_rate="8")
+            catalog.certify(product, stars=4, decision_number=f"{n}/QĐ-DASH",
+                            decision_date=day - timedelta(days=200), issuer_level="province",
+                            today=day)
+            stock.move(variant.id, dash_warehouse.id, history * 4 + 1_000, "receipt")
+            stock.move(variant.id, point_id, 100_000, "receipt")
+            dash_variants.append((variant.id, variant.sku, variant.price_vnd))
+        dash_id = dash.id
+        db.session.commit()
+        add_sales(app, dash_id, dash_variants, point_id, online=history, counter=history // 2)
+        accounts.register(f"dash-{run}@load.example", PASSWORD, role=f"producer:{dash_tax}")
         token = devices.create_device(db.session.get(Location, point_id), "load bench")[1]
 
         def carts(name: str, sku_of) -> Path:
@@ -213,7 +237,8 @@ def fixtures(app, workdir: Path, pool: int, history: int) -> dict:
     slugs = rng.sample([slug for slug, _ in listed], min(500, len(listed)))
     return {"run": run, "skus": [sku for _, sku, _ in variants],
             "prices": [price for _, _, price in variants], "token": token,
-            "owner": f"owner-{run}@load.example", "carts": files, "slugs": slugs, "own_slugs": own,
+            "owner": f"owner-{run}@load.example", "dashboard_owner": f"dash-{run}@load.example",
+            "carts": files, "slugs": slugs, "own_slugs": own,
             "narrow": narrow}
 
 
@@ -483,6 +508,9 @@ def main() -> None:
                         help="carts per checkout scenario (default: 300 per second of run)")
     parser.add_argument("--only", help="comma-separated scenario names")
     parser.add_argument("--access-log", help="default: in the scratch folder")
+    parser.add_argument("--index-dir", help="keep the search index here: built when the folder is "
+                        "empty, used as it is (with the run's own products added) when not; "
+                        "default: built in the scratch folder")
     parser.add_argument("--output", help="also write the JSON summary here and the table beside it (.md)")
     args = parser.parse_args()
     if args.reuse and not args.database_url:
@@ -492,14 +520,25 @@ def main() -> None:
         workdir = Path(scratch)
         database_url = args.database_url or f"sqlite:///{workdir / 'load.db'}"
         started = time.perf_counter()
-        app = open_app(database_url, workdir, reset=not args.reuse)
+        index = Path(args.index_dir) if args.index_dir else workdir / "index"
+        kept_index = bool(args.index_dir) and index.is_dir() and any(index.iterdir())
+        app = open_app(database_url, workdir, reset=not args.reuse, index=index)
         if not args.reuse:
             prepare_catalog(app, database_url, args.products, args.prepare)
         data = fixtures(app, workdir, args.carts or 300 * args.seconds, args.history)
         from shop import search
 
         with app.app_context():
-            indexed = search.reindex()
+            if kept_index:  # built by an earlier run on this database; this run's products were
+                # added to it as they were written
+                from shop.catalog.models import Product
+                from shop.catalog.queries import listing_condition
+                from shop.clock import today
+
+                indexed = db.session.scalar(db.select(db.func.count()).select_from(Product)
+                                            .where(listing_condition(today())))
+            else:
+                indexed = search.reindex()
         prepared_s = round(time.perf_counter() - started, 1)
         with app.app_context():
             db.engine.dispose()
@@ -508,14 +547,14 @@ def main() -> None:
         secret = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(32)
         env = {"SHOP_ENV": "production", "SECRET_KEY": secret,
                "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "false",
-               "INSTANCE_PATH": str(workdir), "SEARCH_INDEX_DIR": str(workdir / "index"),
+               "INSTANCE_PATH": str(workdir), "SEARCH_INDEX_DIR": str(index),
                "MEDIA_DIR": str(workdir / "media")}
         load_before = [round(x, 1) for x in os.getloadavg()]
         shop = Server("wsgi:app", env, workdir / "gunicorn.log", access_log)
         try:
             status, page, _ = get(shop.port, "/products")
             assert status == 200, status
-            cookie = session_cookie(shop.port, data["owner"])
+            cookie = session_cookie(shop.port, data["dashboard_owner"])
             ceiling = run_ceiling(env, len(page), workdir, args.seconds, args.warmup)
             results = {}
             wanted = set(args.only.split(",")) if args.only else None
