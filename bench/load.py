@@ -364,7 +364,8 @@ def wrk_summary(output: str) -> dict:
     return {"requests_per_s": round(found["requests"] / (found["duration_us"] / 1e6), 1),
             "p50_ms": round(found["p50_us"] / 1000, 1), "p95_ms": round(found["p95_us"] / 1000, 1),
             "p99_ms": round(found["p99_us"] / 1000, 1), "requests": found["requests"],
-            "non_2xx": found["non2xx"], "socket_errors": found["socket_errors"]} | ({"first_non_2xx": bad} if bad else {})
+            "non_2xx": found["non2xx"], "socket_errors": found["socket_errors"]} | (
+                {"first_non_2xx": bad} if bad else {})
 
 
 def wrk(port: int, script: str, args: list[str], seconds: int, headers: tuple[str, ...] = ()) -> dict:
