@@ -161,53 +161,45 @@ def fixtures(app, workdir: Path, pool: int, history: int) -> dict:
     run = f"{rng.randrange(16 ** 6):06x}"
     with app.app_context():
         day = today()
-        tax_code = f"47{rng.randrange(10 ** 8):08d}"
-        producer = catalog.create_producer(name=f"HTX Tải thử {run}", kind="cooperative",
-                                           tax_code=tax_code, province_code="19")
-        warehouse = Location(code=f"WH-LOAD-{run}", name="Kho tải thử", kind="warehouse",
-                             producer=producer, province_code="19", ships_online=True)
         point = Location(code=f"SP-LOAD-{run}", name="Điểm bán tải thử", kind="sales_point",
                          province_code="22")
-        db.session.add_all([warehouse, point])
+        db.session.add(point)
         db.session.commit()
-        variants = []
-        for n in range(SKUS):
-            product = catalog.create_product(producer, name=f"Mật ong tải thử {run} {n}", group="food")
-            variant = catalog.add_variant(product, sku=f"LOAD-{run}-{n}", label="Hũ 500 g",
-                                          price_vnd=100_000 + n * 1_000, vat_rate="8")
-            catalog.certify(product, stars=4, decision_number=f"{n}/QĐ-LOAD",
-                            decision_date=day - timedelta(days=200), issuer_level="province",
-                            today=day)
-            stock.move(variant.id, warehouse.id, pool * 4 + 10_000, "receipt")
-            stock.move(variant.id, point.id, 1_000_000, "receipt")
-            variants.append((variant.id, variant.sku, variant.price_vnd))
-        producer_id, point_id = producer.id, point.id
-        db.session.commit()  # no transaction of this session open while add_sales writes
-        add_sales(app, producer_id, variants, point_id, online=history, counter=history // 2)
+        point_id = point.id
+
+        def producer_with_history(label: str, tax_code: str, stock_each: int) -> tuple[int, list]:
+            """A producer of SKUS certified products, each stocked at its warehouse and at the
+            sales point, with `history` past orders and half as many counter sales."""
+            producer = catalog.create_producer(name=f"HTX {label} {run}", kind="cooperative",
+                                               tax_code=tax_code, province_code="19")
+            warehouse = Location(code=f"WH-{tax_code}", name=f"Kho {label}", kind="warehouse",
+                                 producer=producer, province_code="19", ships_online=True)
+            db.session.add(warehouse)
+            db.session.commit()
+            made = []
+            for n in range(SKUS):
+                product = catalog.create_product(producer, name=f"Mật ong {label} {run} {n}",
+                                                 group="food")
+                variant = catalog.add_variant(product, sku=f"{tax_code}-{n}", label="Hũ 500 g",
+                                              price_vnd=100_000 + n * 1_000, vat_rate="8")
+                catalog.certify(product, stars=4, decision_number=f"{n}/QĐ-{tax_code}",
+                                decision_date=day - timedelta(days=200), issuer_level="province",
+                                today=day)
+                stock.move(variant.id, warehouse.id, stock_each, "receipt")
+                stock.move(variant.id, point_id, 1_000_000, "receipt")
+                made.append((variant.id, variant.sku, variant.price_vnd))
+            producer_id = producer.id
+            db.session.commit()  # no transaction of this session open while add_sales writes
+            add_sales(app, producer_id, made, point_id, online=history, counter=history // 2)
+            return producer_id, made
+
+        tax_code = f"47{rng.randrange(10 ** 8):08d}"
+        producer_id, variants = producer_with_history("tải thử", tax_code, pool * 4 + 10_000)
         accounts.register(f"owner-{run}@load.example", PASSWORD, role=f"producer:{tax_code}")
         # the dashboard's producer: the same history, and no sale of the other scenarios, so
         # that its figure does not depend on which scenarios ran before it
         dash_tax = f"48{rng.randrange(10 ** 8):08d}"
-        dash = catalog.create_producer(name=f"HTX Bảng tải thử {run}", kind="cooperative",
-                                       tax_code=dash_tax, province_code="19")
-        dash_warehouse = Location(code=f"WH-DASH-{run}", name="Kho bảng tải thử", kind="warehouse",
-                                  producer=dash, province_code="19", ships_online=True)
-        db.session.add(dash_warehouse)
-        db.session.commit()
-        dash_variants = []
-        for n in range(SKUS):
-            product = catalog.create_product(dash, name=f"Trà bảng tải thử {run} {n}", group="beverages")
-            variant = catalog.add_variant(product, sku=f"DASH-{run}-{n}", label="Gói 100 g",
-                                          price_vnd=80_000 + n * 1_000, vat_rate="8")
-            catalog.certify(product, stars=4, decision_number=f"{n}/QĐ-DASH",
-                            decision_date=day - timedelta(days=200), issuer_level="province",
-                            today=day)
-            stock.move(variant.id, dash_warehouse.id, history * 4 + 1_000, "receipt")
-            stock.move(variant.id, point_id, 100_000, "receipt")
-            dash_variants.append((variant.id, variant.sku, variant.price_vnd))
-        dash_id = dash.id
-        db.session.commit()
-        add_sales(app, dash_id, dash_variants, point_id, online=history, counter=history // 2)
+        producer_with_history("bảng tải thử", dash_tax, history * 4 + 1_000)
         accounts.register(f"dash-{run}@load.example", PASSWORD, role=f"producer:{dash_tax}")
         token = devices.create_device(db.session.get(Location, point_id), "load bench")[1]
 
