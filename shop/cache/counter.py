@@ -19,8 +19,8 @@ transaction of their own once the commit is done and the connection back in the 
 them inside the writer's transaction would make every stock write in the country queue on one
 row.
 
-Every page reads the counters before anything else, so that read is made cheap: each thread
-keeps a connection of its own for it, outside the pool and in autocommit, and asks the
+Every page reads the counters before anything else, so that read is made cheap: a few
+connections of its own (OWN_CONNECTIONS per process), outside the pool and in autocommit, and asks the
 database one question (about 5 us on SQLite, one round trip on PostgreSQL), instead of
 opening the ORM session, checking a connection out of the pool and handing it back (about
 220 us, a fifth of a cached page). A page answered from the cache then never touches the
@@ -62,6 +62,9 @@ COUNTER_OF_TABLE = {"producer": CATALOG, "product": CATALOG, "variant": CATALOG,
                     "search_document": CATALOG, "stock_level": STOCK}
 WATCHED_TABLES = frozenset(COUNTER_OF_TABLE)
 STOCK_VARIANTS = "stock_variants"  # the execution option naming the variants a write changes
+# Connections a process keeps for reading the generations (beside the engine's pool): a sync
+# worker uses one; threads beyond this many read through the session when all are in use.
+OWN_CONNECTIONS = 4
 _WRITTEN = "shop_catalog_written"
 _VARIANTS = "shop_stock_variants"
 _CHUNK = 500
@@ -229,12 +232,15 @@ def current_all(product_slug: str | None = None) -> dict[str, int]:
 
 
 class _Reader:
-    """Reads the counters of one engine on a connection per thread, opened by the engine's
-    dialect with the engine's own connect arguments. Any failure closes that connection and
-    answers None: the caller then asks through the session, which reports the failure as every
-    other read does (a database that is down gives its 503). A database held only in memory
-    (which one connection alone sees) is always read through the session. The connections
-    are closed when the engine is disposed."""
+    """Reads the counters of one engine on connections of its own: at most OWN_CONNECTIONS per
+    process, opened by the engine's dialect with the engine's own connect arguments, in
+    autocommit, each used by one thread at a time and given back. A read finding them all in
+    use goes through the session (and its pool) instead, so a process with many threads never
+    holds more than OWN_CONNECTIONS of these. Any failure closes that connection and answers
+    None: the caller then asks through the session, which reports the failure as every other
+    read does (a database that is down gives its 503). A database held only in memory (which
+    one connection alone sees) is always read through the session. Disposing the engine
+    closes them; a forked worker opens its own (those it inherited are its parent's)."""
 
     def __init__(self, engine: Engine):
         url = engine.url
@@ -249,19 +255,21 @@ class _Reader:
             "SELECT name, value FROM cache_generation UNION ALL "
             f"SELECT {mark}, product_stock.version FROM product_stock JOIN product "
             f"ON product.id = product_stock.product_id WHERE product.slug = {mark}")
-        self.local = threading.local()
-        self.opened: list = []
         self.lock = threading.Lock()
+        self.pid, self.epoch = os.getpid(), 0
+        self.idle: list = []  # connections not in use, last given back on top
+        self.opened = 0  # connections of this process and epoch, idle or in use
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     def read(self, product_slug: str | None = None) -> dict[str, int] | None:
         if not self.usable:
             return None
-        held = getattr(self.local, "held", None)
+        taken = self._take()
+        if taken is None:
+            return None
+        connection, epoch = taken
         try:
-            if held is None or held[0] != os.getpid():  # a forked worker opens its own
-                held = self.local.held = (os.getpid(), self._open())
-            cursor = held[1].cursor()
+            cursor = connection.cursor()
             try:
                 if product_slug is None:
                     cursor.execute("SELECT name, value FROM cache_generation")
@@ -272,38 +280,57 @@ class _Reader:
                 cursor.close()
         except Exception:
             log.debug("reading the cache generation on its own connection failed", exc_info=True)
-            self._drop()
+            self._give(connection, epoch, broken=True)
             return None
+        self._give(connection, epoch)
         if product_slug is not None:
             values.setdefault(PRODUCT, 0)
         return values
 
-    def _open(self):
-        connection = self.dialect.connect(*self.cargs, **self.cparams)
-        if self.dialect.name == "sqlite":
-            connection.isolation_level = None
-        else:
-            connection.autocommit = True
+    def _take(self):
         with self.lock:
-            self.opened.append(connection)
-        return connection
-
-    def _drop(self) -> None:
-        held = getattr(self.local, "held", None)
-        self.local.held = None
-        if held is not None and held[0] == os.getpid():
+            if self.pid != os.getpid():  # forked: what it holds is its parent's, left alone
+                self.pid, self.idle, self.opened = os.getpid(), [], 0
+            if self.idle:
+                return self.idle.pop(), self.epoch
+            if self.opened >= OWN_CONNECTIONS:
+                return None
+            self.opened += 1
+            epoch = self.epoch
+        try:
+            connection = self.dialect.connect(*self.cargs, **self.cparams)
+            if self.dialect.name == "sqlite":
+                connection.isolation_level = None
+            else:
+                connection.autocommit = True
+        except Exception:
+            log.debug("opening a connection for the cache generation failed", exc_info=True)
             with self.lock:
-                if held[1] in self.opened:
-                    self.opened.remove(held[1])
+                if epoch == self.epoch:
+                    self.opened -= 1
+            return None
+        return connection, epoch
+
+    def _give(self, connection, epoch: int, broken: bool = False) -> None:
+        with self.lock:
+            keep = not broken and epoch == self.epoch and self.pid == os.getpid()
+            if keep:
+                self.idle.append(connection)
+            elif epoch == self.epoch:
+                self.opened -= 1
+        if not keep:
             with contextlib.suppress(Exception):
-                held[1].close()
+                connection.close()
 
     def close(self) -> None:
-        """Close every thread's connection (the engine is disposed); new reads open again."""
+        """Close the idle connections, and those in use when they are given back (the engine
+        is disposed); new reads open again."""
         with self.lock:
-            opened, self.opened = self.opened, []
-        self.local = threading.local()
-        for connection in opened:
+            idle, self.idle = self.idle, []
+            self.epoch += 1
+            self.opened = 0
+            mine = self.pid == os.getpid()
+        for connection in idle if mine else ():
             with contextlib.suppress(Exception):
                 connection.close()
 

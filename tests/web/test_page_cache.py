@@ -282,12 +282,50 @@ def test_a_broken_generation_connection_is_replaced_and_the_read_still_answers(a
 
     value = counter.current()
     reader = counter._readers[db.engine]
-    broken = reader.local.held[1]
+    assert (len(reader.idle), reader.opened) == (1, 1)
+    broken = reader.idle[0]
     broken.close()  # as a restarted database server leaves it
     assert counter.current() == value  # answered through the session
-    assert reader.local.held is None and broken not in reader.opened
+    assert (reader.idle, reader.opened) == ([], 0)
     assert counter.current() == value  # and on a new connection of its own again
-    assert reader.local.held[1] is not broken and reader.local.held[1] in reader.opened
+    assert len(reader.idle) == 1 and reader.idle[0] is not broken
+
+
+def test_many_threads_at_once_hold_no_more_generation_connections_than_the_limit(app, item):
+    """A busy process with many threads: at most OWN_CONNECTIONS of its own; the other reads
+    go through the session and answer the same."""
+    import threading
+
+    from shop.cache import counter
+
+    expected = counter.current_all()
+    reader = counter._readers[db.engine]
+    seen, answers, start = [], [], threading.Barrier(30)
+    real_take = reader._take
+
+    def take():
+        taken = real_take()
+        seen.append(reader.opened)
+        return taken
+
+    reader._take = take
+    try:
+        def read():
+            with app.app_context():
+                start.wait()
+                answers.append(counter.current_all())
+                db.session.remove()
+
+        threads = [threading.Thread(target=read) for _ in range(30)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        del reader._take
+    assert answers == [expected] * 30
+    assert max(seen) <= counter.OWN_CONNECTIONS and reader.opened <= counter.OWN_CONNECTIONS
+    assert len(reader.idle) == reader.opened
 
 
 def test_disposing_the_engine_closes_the_generation_connections(app, database_url, tmp_path):
@@ -297,10 +335,10 @@ def test_disposing_the_engine_closes_the_generation_connections(app, database_ur
     with other.app_context():
         value = counter.current()
         reader = counter._readers[db.engine]
-        assert len(reader.opened) == 1
-        opened = reader.opened[0]
+        assert (len(reader.idle), reader.opened) == (1, 1)
+        opened = reader.idle[0]
         db.engine.dispose()
-        assert reader.opened == []
+        assert (reader.idle, reader.opened) == ([], 0)
         with pytest.raises(Exception, match="closed"):
             opened.cursor().execute("SELECT 1")
         assert counter.current() == value  # opened again on demand
