@@ -53,11 +53,11 @@ def page_key(kind: str, *, per_language: bool = True, version: str = "",
     """The cache key of this request's page: read the generations before any data."""
     slug = request.view_args.get("slug") if stock == PRODUCT and request.view_args else None
     values = cache.generations(slug)
-    parts = [str(values.get(cache.CATALOG, 0))]
+    generations = [values.get(cache.CATALOG, 0)]
     if stock is not None:  # any stock write not named by the ledger raises `stock`
-        parts.append(str(values.get(cache.STOCK, 0)))
-        parts.append(str(values.get(cache.PRODUCT if stock == PRODUCT else cache.AVAILABLE, 0)))
-    parts = [kind, ".".join(parts), version, today().isoformat(),
+        generations += [values.get(cache.STOCK, 0),
+                        values.get(cache.PRODUCT if stock == PRODUCT else cache.AVAILABLE, 0)]
+    parts = [kind, ".".join(map(str, generations)), version, today().isoformat(),
              str(get_locale()) if per_language else "", request.path,
              urlencode(sorted(request.args.items(multi=True)))]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

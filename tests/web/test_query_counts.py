@@ -82,7 +82,9 @@ def counting():
         if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT")):
             statements.append(statement)  # SQLite's explicit BEGIN is not a query
 
-    def generation(reader, *args, read=counter._Reader.read):
+    read = counter._Reader.read
+
+    def generation(reader, *args):
         statements.append("generation (its own connection)")  # it counts as every query
         return read(reader, *args)
 
@@ -91,7 +93,7 @@ def counting():
     try:
         yield statements
     finally:
-        counter._Reader.read = generation.__kwdefaults__["read"]
+        counter._Reader.read = read
         event.remove(db.engine, "before_cursor_execute", record)
 
 
