@@ -60,6 +60,11 @@ BROAD = ["che", "mat ong", "gao", "banh", "ha giang", "huu co", "tra", "gom"]
 
 # -- the database ---------------------------------------------------------------------------
 
+# The shop's own registration, which production requires (it invoices its shipping).
+BENCH_SELLER = {"SHOP_LEGAL_NAME": "Chợ OCOP (đo tải)", "SHOP_TAX_CODE": "0100000000-998",
+                "SHOP_ADDRESS": "Số 2 Ngọc Hà, Hà Nội"}
+
+
 def open_app(database_url: str, workdir: Path, reset: bool, index: Path):
     """The app in this process, on `database_url`, emptied first when `reset`, migrated."""
     from flask_migrate import upgrade
@@ -115,8 +120,8 @@ def generate_catalog(app, count: int, seed: int = 2026) -> None:
         variants, certificates, levels, movements = [], [], [], []
         for pid, producer_id, stars, until, price in rows:
             variants.append({"id": pid, "product_id": pid, "sku": f"G-{pid}", "label": "Hộp",
-                             "unit": "hộp", "price_vnd": price, "vat_rate": "8", "weight_g": 500,
-                             "is_active": True})
+                             "unit": "hộp", "price_vnd": price, "vat_category": "10_reducible",
+                             "weight_g": 500, "is_active": True})
             certificates.append({
                 "id": pid, "product_id": pid, "stars": stars, "decision_number": f"{pid}/QĐ-UBND",
                 "decision_date": date(until.year - 3, until.month, until.day), "issuer_level": "province",
@@ -181,7 +186,7 @@ def fixtures(app, workdir: Path, pool: int, history: int) -> dict:
                 product = catalog.create_product(producer, name=f"Mật ong {label} {run} {n}",
                                                  group="food")
                 variant = catalog.add_variant(product, sku=f"{tax_code}-{n}", label="Hũ 500 g",
-                                              price_vnd=100_000 + n * 1_000, vat_rate="8")
+                                              price_vnd=100_000 + n * 1_000, vat_category="10_reducible")
                 catalog.certify(product, stars=4, decision_number=f"{n}/QĐ-{tax_code}",
                                 decision_date=day - timedelta(days=200), issuer_level="province",
                                 today=day)
@@ -539,7 +544,7 @@ def main() -> None:
 
         access_log = Path(args.access_log) if args.access_log else workdir / "access.log"
         secret = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(32)
-        env = {"SHOP_ENV": "production", "SECRET_KEY": secret,
+        env = {"SHOP_ENV": "production", "SECRET_KEY": secret, **BENCH_SELLER,
                "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "false",
                "INSTANCE_PATH": str(workdir), "SEARCH_INDEX_DIR": str(index),
                "MEDIA_DIR": str(workdir / "media")}

@@ -49,7 +49,7 @@ def stock_the_catalog(app, skus: int) -> None:
         for n in range(skus):
             product = catalog.create_product(producer, name=f"Sản phẩm {n}", group="food")
             variant = catalog.add_variant(product, sku=f"O-{n}", label="Hộp", price_vnd=50_000,
-                                          vat_rate="8")
+                                          vat_category="10_reducible")
             catalog.certify(product, stars=4, decision_number=f"{n}/QĐ", decision_date=date(2025, 9, 1),
                             issuer_level="province", today=date(2026, 11, 22))
             stock.move(variant.id, warehouse.id, 1_000_000, "receipt")

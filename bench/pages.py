@@ -61,7 +61,7 @@ def bulk_catalog(app, products: int) -> str:
                  "verify_code": f"V{p['id']:09d}", "status": "active"} for p in chunk])
             variants = [{"id": 2 * p["id"] + k, "product_id": p["id"], "sku": f"S{p['id']}-{k}",
                          "label": "Hộp", "price_vnd": p["min_price_vnd"] + k * 5_000,
-                         "vat_rate": "8"} for p in chunk for k in (0, 1)]
+                         "vat_category": "10_reducible"} for p in chunk for k in (0, 1)]
             connection.execute(db.insert(Variant.__table__), variants)
             connection.execute(db.insert(StockLevel.__table__), [
                 {"variant_id": v["id"], "location_id": point, "on_hand": 10, "reserved": 0}

@@ -73,7 +73,7 @@ def setup(app):
         for n in range(40):
             product = catalog.create_product(producer, name=f"Sản phẩm {n}", group="food")
             variants.append(catalog.add_variant(product, sku=f"B-{n}", label="Hộp",
-                                                price_vnd=50_000 + n * 1_000, vat_rate="8"))
+                                                price_vnd=50_000 + n * 1_000, vat_category="10_reducible"))
             catalog.certify(product, stars=4, decision_number=f"{n}/QĐ",
                             decision_date=date(2025, 9, 1), issuer_level="province",
                             today=date(2026, 11, 22))
@@ -99,7 +99,7 @@ def add_sales(app, producer_id: int, variants, point_id: int, online: int, count
                           shipping_vnd=0, total_vnd=price, access_token=uuid.uuid4().hex,
                           created_at=when)
             order.lines = [OrderLine(variant_id=variant_id, sku=sku, name=sku, producer_id=producer_id,
-                                     producer_name="HTX", unit_price_vnd=price, vat_rate="8",
+                                     producer_name="HTX", unit_price_vnd=price, vat_category="10_reducible",
                                      quantity=rng.randrange(1, 4))]
             db.session.add(order)
             if n % 1000 == 999:

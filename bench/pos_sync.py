@@ -69,7 +69,7 @@ def stock_a_sales_point(app) -> str:
         for n in range(SKUS):
             product = catalog.create_product(producer, name=f"Sản phẩm {n}", group="food")
             variant = catalog.add_variant(product, sku=f"B-{n}", label="Hộp", price_vnd=50_000,
-                                          vat_rate="8")
+                                          vat_category="10_reducible")
             stock.move(variant.id, point.id, 100_000, "receipt")
         db.session.commit()
         return devices.create_device(point, "bench")[1]

@@ -407,6 +407,8 @@ def restore_command(path: str, yes: bool) -> None:
 
 def register(app: Flask) -> None:
     from shop.search.cli import search_cli
+    from shop.tax.cli import vat_cli
 
+    shop_cli.add_command(vat_cli)
     app.cli.add_command(shop_cli)
     app.cli.add_command(search_cli)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -107,7 +108,32 @@ def load(env: dict | None = None) -> dict:
         "BANK_ACCOUNT_NUMBER": env.get("BANK_ACCOUNT_NUMBER", "0011001234567"),
         "BANK_ACCOUNT_NAME": env.get("BANK_ACCOUNT_NAME", "CHO OCOP VIET NAM"),
         "PLATFORM_FEE_BASIS_POINTS": fee_basis_points(env.get("PLATFORM_FEE_PERCENT", "5")),
+        **shop_seller(env, production),
     }
+
+
+# The shop's own registration as a seller (it invoices the shipping it charges); the demo
+# values serve local runs only.
+DEMO_SELLER = {"SHOP_LEGAL_NAME": "Công ty Cổ phần Chợ OCOP (bản chạy thử)",
+               "SHOP_TAX_CODE": "0100000000-999",
+               "SHOP_ADDRESS": "Số 2 Ngọc Hà, phường Ba Đình, thành phố Hà Nội",
+               "SHOP_INVOICE_TEMPLATE": "1", "SHOP_INVOICE_SYMBOL": "C26TVC"}
+
+
+def shop_seller(env: dict, production: bool) -> dict:
+    """SHOP_LEGAL_NAME, SHOP_TAX_CODE, SHOP_ADDRESS (required in production),
+    SHOP_INVOICE_TEMPLATE (1) and SHOP_INVOICE_SYMBOL; RuntimeError naming a bad one."""
+    values = {name: (env.get(name) or "").strip() or (default if not production or name in (
+        "SHOP_INVOICE_TEMPLATE", "SHOP_INVOICE_SYMBOL") else "")
+        for name, default in DEMO_SELLER.items()}
+    checks = {"SHOP_LEGAL_NAME": r"^.{2,200}$", "SHOP_TAX_CODE": r"^(\d{10}(-\d{3})?|\d{12})$",
+              "SHOP_ADDRESS": r"^.{5,300}$", "SHOP_INVOICE_TEMPLATE": r"^[12]$",
+              "SHOP_INVOICE_SYMBOL": r"^[CK]\d{2}[TDLMNBGHX][A-Z]{2}$"}
+    for name, pattern in checks.items():
+        if not re.match(pattern, values[name]):
+            raise RuntimeError(f"{name} is missing or not valid ({values[name]!r}): the shop "
+                               "invoices its shipping under its own registration")
+    return values
 
 
 def fee_basis_points(percent: str) -> int:

@@ -38,6 +38,7 @@ from shop.payments.models import Payment, WebhookEvent
 from shop.places.models import FormerProvince, Province, Region, Ward
 from shop.pos.models import PosDevice, PosSale, PosSaleLine
 from shop.search.models import SearchDocument, SearchPending
+from shop.tax.models import VatReduction
 
 __all__ = [
     "AuditEntry", "CacheGeneration", "QualityReport",
@@ -49,5 +50,5 @@ __all__ = [
     "Invoice", "InvoiceLine", "InvoiceSeries", "InvoiceSettings",
     "CertificateScan", "ListingChange", "ProducerInvitation", "ProductPhoto",
     "SearchDocument", "SearchPending",
-    "PasswordResetToken", "RecoveryCode", "SignInAttempt", "WebSession",
+    "PasswordResetToken", "RecoveryCode", "SignInAttempt", "WebSession", "VatReduction",
 ]

@@ -1,8 +1,5 @@
 """Money is an integer number of đồng: the đồng has no minor unit and no float touches it."""
 
-VAT_RATES = ("exempt", "0", "5", "8", "10")
-
-
 def format_vnd(amount: int, locale: str = "vi") -> str:
     """250000 -> '250.000 ₫' in Vietnamese, '₫250,000' in English."""
     if not isinstance(amount, int) or isinstance(amount, bool):
@@ -40,7 +37,12 @@ def read_amount(text: str) -> int | None:
 # VAT of VAT-inclusive prices. The rounding rule, stated once: a line's amount before tax is
 # amount × 100 / (100 + rate) rounded half away from zero to the đồng, and its VAT is the rest;
 # per-rate totals are sums of lines. Lines and totals therefore always add up exactly.
-VAT_PERCENT = {"exempt": 0, "0": 0, "5": 5, "8": 8, "10": 10}
+NO_VAT = ("not_subject", "exempt")  # không chịu thuế; "exempt" on invoices issued before 2026-12
+
+
+def vat_percent(rate: str) -> int:
+    """The percentage of a rate ("8" -> 8); 0 where no VAT applies."""
+    return 0 if rate in NO_VAT else int(rate)
 
 
 def divide_rounded(numerator: int, denominator: int) -> int:
@@ -53,7 +55,7 @@ def divide_rounded(numerator: int, denominator: int) -> int:
 
 def split_vat(amount_vnd: int, rate: str) -> tuple[int, int]:
     """(amount before tax, VAT) of a VAT-inclusive amount; the two add up to the amount."""
-    percent = VAT_PERCENT[rate]
+    percent = vat_percent(rate)
     before = divide_rounded(amount_vnd * 100, 100 + percent)
     return before, amount_vnd - before
 

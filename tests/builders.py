@@ -27,7 +27,8 @@ def producer(name: str | None = None, *, kind: str = "cooperative", province_cod
 
 def product(name: str | None = None, *, maker: Producer | None = None, group: str = "food",
             stars: int | None = 4, decision_date: date = date(2025, 9, 1),
-            issuer_level: str | None = None, price_vnd: int = 150_000, vat_rate: str = "8",
+            issuer_level: str | None = None, price_vnd: int = 150_000,
+            vat_category: str = "10_reducible",
             sku: str | None = None, locality: str = "", today: date = DAY,
             **fields) -> Product:
     """A product with one variant and, unless stars is None, a certificate."""
@@ -36,7 +37,7 @@ def product(name: str | None = None, *, maker: Producer | None = None, group: st
     item = catalog.create_product(maker, name=name or f"Sản phẩm {n}", group=group,
                                   locality=locality, **fields)
     catalog.add_variant(item, sku=sku or f"SKU-{n}", label="Hộp 200 g", price_vnd=price_vnd,
-                        vat_rate=vat_rate, weight_g=250)
+                        vat_category=vat_category, weight_g=250)
     if stars is not None:
         level = issuer_level or ("central" if stars == 5 else "province")
         catalog.certify(item, stars=stars, decision_number=f"{n}/QĐ-UBND",

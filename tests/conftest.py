@@ -13,6 +13,7 @@ import socket
 from datetime import date
 
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -22,7 +23,12 @@ from shop.extensions import db
 from tests import builders
 
 REFERENCE_TABLES = {"region", "province", "ward", "former_province", "alembic_version"}
+# Rows the migrations write that tests may change: put back as migrated after each test.
+RESTORED_TABLES = ("vat_reduction",)
 TODAY = date(2026, 11, 22)
+# What production requires beside SECRET_KEY: the shop's own registration as a seller.
+PRODUCTION_SELLER = {"SHOP_LEGAL_NAME": "Công ty Chợ OCOP", "SHOP_TAX_CODE": "0100000000-001",
+                     "SHOP_ADDRESS": "Số 2 Ngọc Hà, Hà Nội"}
 
 
 def _postgres_reachable(url: str) -> str | None:
@@ -84,6 +90,11 @@ def app(database_url, tmp_path_factory):
     })
     with app.app_context():
         upgrade()
+        with db.engine.connect() as connection:
+            app.extensions["test_migrated_rows"] = {
+                name: [{k: v for k, v in row._mapping.items() if k != "id"}  # ids come anew
+                       for row in connection.execute(db.metadata.tables[name].select())]
+                for name in RESTORED_TABLES}
     return app
 
 
@@ -110,6 +121,9 @@ def _clean(app) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+        for name, rows in current_app.extensions["test_migrated_rows"].items():
+            if rows:
+                connection.execute(db.metadata.tables[name].insert(), rows)
 
 
 class IsolatedClient(FlaskClient):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -19,6 +19,7 @@ from shop.inventory import services as inventory
 from shop.inventory.models import Location, StockLevel, StockMovement, StockReservation
 from shop.invoices import numbering
 from shop.invoices.models import Invoice, InvoiceLine, InvoiceSeries, symbol_for_year
+from shop.invoices.settings import DIRECT_METHOD_KINDS
 from shop.orders import fulfilment
 from shop.orders import services as orders
 from shop.orders.checkout import OrderSettings
@@ -26,13 +27,14 @@ from shop.orders.models import Order, OrderLine, Shipment
 from shop.places.models import Province
 from shop.pos.models import PosSale, PosSaleLine
 from shop.pos.schemas import SaleInput, SaleLineInput
+from shop.tax import rates as tax
 from tests.conftest import TODAY
 
 SMALL = generate.Sizes(products=60, producers=30, sales_points=5, orders=200, movements=100)
 
 
-def _generate(sizes=SMALL, seed=7, **kwargs):
-    return generate.generate(sizes, seed=seed, day=TODAY, settings=OrderSettings(), **kwargs)
+def _generate(sizes=SMALL, seed=7, day=TODAY, **kwargs):
+    return generate.generate(sizes, seed=seed, day=day, settings=OrderSettings(), **kwargs)
 
 
 def _digest() -> str:
@@ -105,21 +107,37 @@ def test_the_ledger_is_consistent_and_the_newest_orders_still_hold_stock(app):
 
 
 def test_invoices_are_numbered_without_gaps_and_the_counters_continue():
-    _generate()
+    _generate(day=date(2027, 3, 1))  # a year of trade across the end of the 8% rate
     numbers: dict[tuple, list[tuple]] = {}
-    for producer_id, symbol, number, issued_at in db.session.execute(
-            select(Invoice.producer_id, Invoice.symbol, Invoice.number, Invoice.issued_at)):
-        numbers.setdefault((producer_id, symbol), []).append((number, issued_at))
-    assert len(numbers) > 10
-    for (producer_id, symbol), issued in numbers.items():
+    for seller, template, symbol, number, issued_at in db.session.execute(select(
+            Invoice.seller, Invoice.template, Invoice.symbol, Invoice.number, Invoice.issued_at)):
+        numbers.setdefault((seller, template, symbol), []).append((number, issued_at))
+    assert len(numbers) > 10 and {"C26TVC", "C27TVC"} <= {k[2] for k in numbers if k[0] == "shop"}
+    for (seller, template, symbol), issued in numbers.items():
         issued.sort()
         assert [n for n, _ in issued] == list(range(1, len(issued) + 1))
         assert [t for _, t in issued] == sorted(t for _, t in issued)  # numbers follow time
-        series = db.session.get(InvoiceSeries, (producer_id, symbol, 2000 + int(symbol[1:3])))
+        series = db.session.get(InvoiceSeries, (seller, template, symbol, 2000 + int(symbol[1:3])))
         assert series.last_number == len(issued)
-    (producer_id, symbol), issued = next(iter(numbers.items()))
-    assert numbering.next_number(producer_id, symbol, 2000 + int(symbol[1:3])) == len(issued) + 1
+    (seller, template, symbol), issued = next(iter(numbers.items()))
+    assert numbering.next_number(seller, template, symbol, 2000 + int(symbol[1:3])) == len(issued) + 1
     db.session.rollback()
+    # each line at the rate its category had on the day of issue; sales invoices show no VAT
+    rates_seen = Counter()
+    for day, template, category, rate, vat in db.session.execute(select(
+            Invoice.issued_on, Invoice.template, InvoiceLine.vat_category, InvoiceLine.vat_rate,
+            InvoiceLine.vat_vnd).join(InvoiceLine.invoice)):
+        assert rate == tax.rate_for(category, day)
+        assert template == "1" or vat == 0
+        rates_seen[(category, rate)] += 1
+    assert {("10_reducible", "8"), ("10_reducible", "10"), ("not_subject", "not_subject")} <= set(rates_seen)
+    # the shop invoiced the shipping of every paid order and every delivered cash order
+    for order in db.session.scalars(select(Order).where(Order.payment_status == "paid")):
+        charged = sum(s.shipping_vnd for s in order.shipments
+                      if order.payment_method != "cod" or s.status == "delivered")
+        invoiced = db.session.scalar(select(func.sum(Invoice.total_vnd)).where(
+            Invoice.order_id == order.id, Invoice.seller == "shop")) or 0
+        assert invoiced == charged, order.number
     for invoice_id, total in db.session.execute(select(Invoice.id, Invoice.total_vnd)):
         lines = db.session.scalar(select(func.sum(InvoiceLine.amount_vnd)).where(
             InvoiceLine.invoice_id == invoice_id))
@@ -139,15 +157,17 @@ def test_orders_add_up_and_the_services_carry_on_from_them():
         Shipment.kind == "delivery", Shipment.status == "shipped").order_by(Shipment.id))
     cod = shipment.order.payment_method == "cod"
     symbol = symbol_for_year("C00TAA", today().year)  # the services issue on the real day
+    template = "2" if db.session.get(Producer, shipment.producer_id).kind in DIRECT_METHOD_KINDS else "1"
     series_before = db.session.scalar(select(func.max(Invoice.number)).where(
-        Invoice.producer_id == shipment.producer_id, Invoice.symbol == symbol))
+        Invoice.producer_id == shipment.producer_id, Invoice.symbol == symbol,
+        Invoice.template == template))
     fulfilment.advance(shipment, "delivered", actor_id=None, cash_collected_vnd=(
         shipment.subtotal_vnd + shipment.shipping_vnd) if cod else None)
     assert shipment.status == "delivered"
     if cod:  # cash on delivery is invoiced now, with the seller's next number
         assert db.session.scalar(select(func.max(Invoice.number)).where(
-            Invoice.producer_id == shipment.producer_id, Invoice.symbol == symbol)) == (
-            series_before or 0) + 1
+            Invoice.producer_id == shipment.producer_id, Invoice.symbol == symbol,
+            Invoice.template == template)) == (series_before or 0) + 1
     waiting = next(order for order in db.session.scalars(select(Order).where(
         Order.status.in_(("awaiting_payment", "confirmed"))).order_by(Order.id))
         if orders.cancellable(order))

@@ -30,14 +30,19 @@ from shop.catalog.richtext import sanitise
 from shop.csvfile import ImportReport, Row, parse_int, read_rows
 from shop.errors import ImportRefused
 from shop.extensions import db
-from shop.money import MAX_AMOUNT_VND, VAT_RATES
+from shop.money import MAX_AMOUNT_VND
 from shop.places.models import FormerProvince, Province
 from shop.places.services import former_province_in
+from shop.tax import rates as tax
 
-COLUMNS = ("sku", "product_name", "variant_label", "price_vnd", "vat_rate", "weight_g", "group",
+COLUMNS = ("sku", "product_name", "variant_label", "price_vnd", "weight_g", "group",
            "description", "origin_story", "locality", "producer_name", "producer_kind",
            "producer_tax_code", "producer_province_code", "stars", "decision_number",
            "decision_date", "issuer_level")
+# A pack's tax: `vat_category`, or in a file made before categories `vat_rate` (exempt, 0, 5,
+# 8, 10), read as its category. One of the two columns is required.
+VAT_COLUMNS = ("vat_category", "vat_rate")
+LEGACY_RATES = ("exempt", "0", "5", "8", "10")
 PRODUCER_FIELDS = ("producer_name", "producer_kind", "producer_province_code")
 PRODUCT_FIELDS = ("group", "description", "origin_story", "locality", "raw_material_origin",
                   "province_code", "former_province_code", "stars", "decision_number",
@@ -63,6 +68,8 @@ def write_catalog(data: bytes | str, *, today: date, only_producer_tax_code: str
     program office's records, so a row must match them and may not add a certificate.
     """
     rows = read_rows(data, COLUMNS)
+    if not any(column in row.values for row in rows for column in VAT_COLUMNS):
+        raise ImportRefused([(1, "missing column(s): vat_category (or vat_rate, as before)")])
     known = _known_codes()
     parsed, problems = [], []
     for row in rows:
@@ -126,7 +133,11 @@ def _parse(row: Row, known: dict, today: date, only_tax_code: str | None) -> dic
     check("variant_label", lambda s: _required(s, 120))
     check("unit", lambda s: s[:30])
     check("price_vnd", lambda s: parse_int(s, minimum=1, maximum=MAX_AMOUNT_VND))
-    check("vat_rate", lambda s: _choice(s, VAT_RATES))
+    if row["vat_category"] or not row["vat_rate"]:
+        check("vat_category", lambda s: _vat_category(s, row["vat_rate"], row["product_name"], today))
+    else:  # a file made before categories: the category its rate implies
+        check("vat_rate", lambda s: tax.category_of_rate(_choice(s, LEGACY_RATES), row["product_name"]))
+        value["vat_category"] = value.pop("vat_rate", None)
     check("weight_g", lambda s: parse_int(s or "0", minimum=0, maximum=MAX_WEIGHT_G))
     check("group", lambda s: _choice(s, PRODUCT_GROUPS))
     check("description", lambda s: s)
@@ -158,6 +169,17 @@ def _parse(row: Row, known: dict, today: date, only_tax_code: str | None) -> dic
     value["province_code"] = (value["province_code"]
                               or value["producer_province_code"])
     return value
+
+
+def _vat_category(category: str, rate: str, product_name: str, today: date) -> str:
+    """The pack's category; a `vat_rate` beside it (as exported) must agree with it."""
+    if not category:
+        raise ValueError("is required (one of " + ", ".join(tax.VAT_CATEGORIES) + ")")
+    _choice(category, tax.VAT_CATEGORIES)
+    if rate and tax.legacy_rate(tax.rate_for(category, today)) != rate and (
+            rate not in LEGACY_RATES or tax.category_of_rate(rate, product_name) != category):
+        raise ValueError(f"{category!r} disagrees with vat_rate {rate!r} (give one of them)")
+    return category
 
 
 def _former_code(locality: str) -> str | None:
@@ -309,7 +331,7 @@ def _upsert_product(producer: Producer, row: dict, today: date, report: ImportRe
 
 def _upsert_variant(product: Product, row: dict, report: ImportReport) -> None:
     values = {"label": row["variant_label"], "unit": row["unit"], "price_vnd": row["price_vnd"],
-              "vat_rate": row["vat_rate"], "weight_g": row["weight_g"]}
+              "vat_category": row["vat_category"], "weight_g": row["weight_g"]}
     variant = db.session.scalar(db.select(Variant).where(Variant.sku == row["sku"]))
     if variant is None:
         db.session.add(Variant(product=product, sku=row["sku"], **values))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from sqlalchemy.orm import selectinload
 
@@ -18,12 +19,13 @@ from shop.catalog.models import MAX_WEIGHT_G, PRODUCT_GROUPS, ListingChange, Pro
 from shop.catalog.richtext import sanitise
 from shop.errors import Conflict, ValidationError
 from shop.extensions import db
-from shop.money import MAX_AMOUNT_VND, VAT_RATES
+from shop.money import MAX_AMOUNT_VND
 from shop.places.services import former_province_in
+from shop.tax import rates as tax
 
 PRODUCT_FIELDS = ("name", "group", "description", "origin_story", "locality",
                   "raw_material_origin")
-VARIANT_FIELDS = ("label", "unit", "price_vnd", "vat_rate", "weight_g", "is_active")
+VARIANT_FIELDS = ("label", "unit", "price_vnd", "vat_category", "weight_g", "is_active")
 
 
 def create_listing(producer: Producer, *, actor_id: int | None, name: str, group: str,
@@ -80,18 +82,19 @@ def _clean_product(product: Product, values: dict) -> dict:
 
 
 def add_listing_variant(product: Product, *, actor_id: int | None, sku: str, label: str,
-                        price_vnd: int, vat_rate: str, weight_g: int = 0,
+                        price_vnd: int, vat_category: str, weight_g: int = 0,
                         unit: str = "") -> Variant:
     """A new pack of the product, with its own SKU and price."""
     variant = services.add_variant(product, sku=(sku or "").strip(), label=label or "",
-                                   price_vnd=price_vnd, vat_rate=vat_rate, weight_g=weight_g,
-                                   unit=unit or "")
+                                   price_vnd=price_vnd, vat_category=vat_category,
+                                   weight_g=weight_g, unit=unit or "")
     search.refresh([product.id])
     return variant
 
 
 def update_variant(variant: Variant, *, actor_id: int | None, **values) -> list[ListingChange]:
-    """Change a pack's label, price, VAT rate, weight or sale; each change kept in the history."""
+    """Change a pack's label, price, VAT category, weight or sale; each change kept in the
+    history."""
     cleaned = _clean_variant(values)
     changes = _apply(variant, cleaned, actor_id, product_id=variant.product_id,
                      variant_id=variant.id)
@@ -112,8 +115,8 @@ def _clean_variant(values: dict) -> dict:
     price = cleaned.get("price_vnd", 1)
     if not isinstance(price, int) or isinstance(price, bool) or not 1 <= price <= MAX_AMOUNT_VND:
         problems["price_vnd"] = f"a whole number of đồng from 1 to {MAX_AMOUNT_VND}"
-    if "vat_rate" in cleaned and cleaned["vat_rate"] not in VAT_RATES:
-        problems["vat_rate"] = "one of " + ", ".join(VAT_RATES)
+    if "vat_category" in cleaned and cleaned["vat_category"] not in tax.VAT_CATEGORIES:
+        problems["vat_category"] = "one of " + ", ".join(tax.VAT_CATEGORIES)
     weight = cleaned.get("weight_g", 0)
     if not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= MAX_WEIGHT_G:
         problems["weight_g"] = f"a whole number of grams from 0 to {MAX_WEIGHT_G}"
@@ -153,11 +156,16 @@ def history(product_id: int, limit: int = 100) -> list[ListingChange]:
         .order_by(ListingChange.created_at.desc(), ListingChange.id.desc()).limit(limit)))
 
 
-def export_catalog(producer: Producer) -> str:
-    """The producer's own listings as catalog.csv, one row per variant, newest certificate."""
+EXPORT_COLUMNS = (*imports.COLUMNS[:4], "vat_category", "vat_rate", *imports.COLUMNS[4:])
+
+
+def export_catalog(producer: Producer, *, today: date) -> str:
+    """The producer's own listings as catalog.csv, one row per variant, newest certificate;
+    `vat_rate` is each category's rate of `today`, for spreadsheets that read it."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(imports.COLUMNS)
+    writer.writerow(EXPORT_COLUMNS)
+    rates = tax.rates_on(today)
     products = db.session.scalars(
         db.select(Product).where(Product.producer_id == producer.id)
         .order_by(Product.name, Product.id))
@@ -165,15 +173,16 @@ def export_catalog(producer: Producer) -> str:
         certificate = next((c for c in product.certificates if c.status == "active"),
                            product.certificates[0] if product.certificates else None)
         for variant in sorted(product.variants, key=lambda v: v.sku):
-            writer.writerow(_row(producer, product, variant, certificate))
+            writer.writerow(_row(producer, product, variant, certificate, rates))
     return out.getvalue()
 
 
-def _row(producer: Producer, product: Product, variant: Variant, certificate) -> list:
-    return [variant.sku, product.name, variant.label, variant.price_vnd, variant.vat_rate,
-            variant.weight_g, product.group, product.description, product.origin_story,
-            product.locality, producer.name, producer.kind, producer.tax_code,
-            producer.province_code, certificate.stars if certificate else "",
+def _row(producer: Producer, product: Product, variant: Variant, certificate, rates) -> list:
+    return [variant.sku, product.name, variant.label, variant.price_vnd, variant.vat_category,
+            tax.legacy_rate(rates[variant.vat_category]), variant.weight_g, product.group,
+            product.description, product.origin_story, product.locality, producer.name,
+            producer.kind, producer.tax_code, producer.province_code,
+            certificate.stars if certificate else "",
             certificate.decision_number if certificate else "",
             certificate.decision_date.isoformat() if certificate else "",
             certificate.issuer_level if certificate else ""]

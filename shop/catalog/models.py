@@ -26,8 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.clock import utcnow
 from shop.extensions import db
-from shop.money import VAT_RATES
 from shop.places.models import FormerProvince, Province, Ward
+from shop.tax.rates import VAT_CATEGORIES
 
 PRODUCER_KINDS = ("enterprise", "cooperative", "cooperative_group", "household")
 PRODUCT_GROUPS = ("food", "beverages", "herbal", "handicrafts", "ornamental", "tourism")
@@ -139,7 +139,7 @@ class Variant(db.Model):
     __tablename__ = "variant"
     __table_args__ = (
         CheckConstraint("price_vnd > 0", name="price_positive"),
-        CheckConstraint(_in("vat_rate", VAT_RATES), name="vat_rate"),
+        CheckConstraint(_in("vat_category", VAT_CATEGORIES), name="vat_category"),
         CheckConstraint("weight_g >= 0", name="weight"),
     )
 
@@ -149,7 +149,8 @@ class Variant(db.Model):
     label: Mapped[str] = mapped_column(String(120))
     unit: Mapped[str] = mapped_column(String(30), default="")
     price_vnd: Mapped[int] = mapped_column(BigInteger)
-    vat_rate: Mapped[str] = mapped_column(String(6))
+    # How the pack is taxed (shop.tax.rates): its rate follows from this and the day.
+    vat_category: Mapped[str] = mapped_column(String(12))
     weight_g: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 

@@ -23,8 +23,8 @@ from shop.catalog.models import (
 from shop.catalog.richtext import sanitise
 from shop.errors import Conflict, ValidationError
 from shop.extensions import db
-from shop.money import VAT_RATES
 from shop.places.services import former_province_in
+from shop.tax.rates import VAT_CATEGORIES
 from shop.text import slugify
 
 
@@ -206,7 +206,7 @@ def create_product(producer: Producer, *, name: str, group: str, description: st
     return product
 
 
-def add_variant(product: Product, *, sku: str, label: str, price_vnd: int, vat_rate: str,
+def add_variant(product: Product, *, sku: str, label: str, price_vnd: int, vat_category: str,
                 weight_g: int = 0, unit: str = "") -> Variant:
     problems = {}
     if not SKU_PATTERN.match(sku or ""):
@@ -215,8 +215,8 @@ def add_variant(product: Product, *, sku: str, label: str, price_vnd: int, vat_r
         problems["label"] = "required"
     if not isinstance(price_vnd, int) or isinstance(price_vnd, bool) or price_vnd < 1:
         problems["price_vnd"] = "a whole number of đồng from 1"
-    if vat_rate not in VAT_RATES:
-        problems["vat_rate"] = "one of " + ", ".join(VAT_RATES)
+    if vat_category not in VAT_CATEGORIES:
+        problems["vat_category"] = "one of " + ", ".join(VAT_CATEGORIES)
     if not isinstance(weight_g, int) or weight_g < 0:
         problems["weight_g"] = "a whole number of grams from 0"
     if problems:
@@ -224,7 +224,7 @@ def add_variant(product: Product, *, sku: str, label: str, price_vnd: int, vat_r
     if db.session.scalar(db.select(Variant.id).where(Variant.sku == sku)):
         raise Conflict(f"SKU {sku} is taken", {"fields": {"sku": "taken"}})
     variant = Variant(product=product, sku=sku, label=label.strip(), price_vnd=price_vnd,
-                      vat_rate=vat_rate, weight_g=weight_g, unit=unit.strip())
+                      vat_category=vat_category, weight_g=weight_g, unit=unit.strip())
     db.session.add(variant)
     db.session.flush()
     refresh_min_price(product)

@@ -56,10 +56,11 @@ class VariantInfo:
     name: str
     unit: str
     price_vnd: int
-    vat_rate: str
+    vat_category: str
     producer: ProducerInfo
     listed_from: datetime
     weight: float
+    is_service: bool = False  # the tourism group: taxed and withheld as a service
 
 
 class Taken:
@@ -154,7 +155,8 @@ class CatalogMaker:
         newest = certificates[-1]
         created = newest["created_at"] - timedelta(days=rng.randint(1, 60))
         variants = self._variants(product_id, producer, kind, name,
-                                  self.run.before_now(newest["created_at"] + timedelta(hours=1)))
+                                  self.run.before_now(newest["created_at"] + timedelta(hours=1)),
+                                  is_service=group == "tourism")
         locality = f"{ward[1]}, {former[1]}"
         self.w.add("product", {
             "id": product_id, "producer_id": producer.id, "name": name,
@@ -223,7 +225,7 @@ class CatalogMaker:
             "revoked_reason": "", "notice_sent_at": None}
 
     def _variants(self, product_id: int, producer: ProducerInfo, kind, name: str,
-                  listed_from: datetime) -> list[dict]:
+                  listed_from: datetime, *, is_service: bool) -> list[dict]:
         """The variant rows, to be written after their product."""
         rng = self.rng
         count = min(len(kind.packs), rng.choices((1, 2, 3), weights=(45, 40, 15))[0])
@@ -238,10 +240,10 @@ class CatalogMaker:
             variant_id = self.w.new_id("variant")
             rows.append({
                 "id": variant_id, "product_id": product_id, "sku": sku, "label": label,
-                "unit": unit, "price_vnd": price, "vat_rate": kind.vat_rate, "weight_g": grams,
+                "unit": unit, "price_vnd": price, "vat_category": kind.vat_category, "weight_g": grams,
                 "is_active": True})
             self.variants.append(VariantInfo(variant_id, sku, f"{name} – {label}", unit, price,
-                                             kind.vat_rate, producer, listed_from,
-                                             popularity / position))
+                                             kind.vat_category, producer, listed_from,
+                                             popularity / position, is_service))
         return rows
 

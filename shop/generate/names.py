@@ -16,10 +16,13 @@ class Kind:
     material: str
     packs: tuple[tuple[str, str, int, float], ...]
     price_vnd: int
-    vat_rate: str
+    vat_category: str
 
 
-def _k(base, material, packs, price, vat="8"):
+KCT = "not_subject"  # không chịu thuế: fresh fruit, paddy rice, raw garlic
+
+
+def _k(base, material, packs, price, vat="10_reducible"):
     return Kind(base, material, tuple(packs), price, vat)
 
 
@@ -43,9 +46,9 @@ KINDS: dict[str, list[Kind]] = {
         _k("Trà Shan tuyết", "Chè Shan tuyết cổ thụ", TEA, 260_000),
         _k("Cà phê rang xay", "Cà phê Robusta và Arabica", BAG, 90_000),
         _k("Cà phê hạt rang", "Cà phê Arabica", BAG, 120_000),
-        _k("Gạo ST25", "Lúa ST25", RICE, 70_000, "exempt"),
-        _k("Gạo nếp cái hoa vàng", "Lúa nếp cái hoa vàng", RICE, 80_000, "exempt"),
-        _k("Gạo lứt hữu cơ", "Lúa hữu cơ", RICE, 75_000, "exempt"),
+        _k("Gạo ST25", "Lúa ST25", RICE, 70_000, KCT),
+        _k("Gạo nếp cái hoa vàng", "Lúa nếp cái hoa vàng", RICE, 80_000, KCT),
+        _k("Gạo lứt hữu cơ", "Lúa hữu cơ", RICE, 75_000, KCT),
         _k("Mật ong", "Mật ong hoa rừng", JAR, 150_000),
         _k("Mật ong hoa nhãn", "Mật ong hoa nhãn", JAR, 130_000),
         _k("Nước mắm", "Cá cơm than", BOTTLE, 90_000), _k("Nước mắm nhĩ", "Cá cơm", BOTTLE, 140_000),
@@ -59,11 +62,11 @@ KINDS: dict[str, list[Kind]] = {
         _k("Mì gạo", "Gạo tẻ", SNACK, 35_000), _k("Miến dong", "Củ dong riềng", SNACK, 45_000),
         _k("Bún khô", "Gạo tẻ", SNACK, 30_000), _k("Mứt gừng", "Gừng tươi", SNACK, 60_000),
         _k("Hạt điều rang muối", "Hạt điều", BAG, 120_000), _k("Hạt mắc ca", "Mắc ca", BAG, 165_000),
-        _k("Tiêu đen", "Hồ tiêu", BAG, 90_000), _k("Tỏi cô đơn", "Tỏi", BAG, 180_000, "exempt"),
-        _k("Bưởi da xanh", "Bưởi", FRUIT, 55_000, "exempt"), _k("Xoài cát", "Xoài", FRUIT, 60_000, "exempt"),
-        _k("Cam sành", "Cam", FRUIT, 35_000, "exempt"), _k("Vải thiều", "Vải", FRUIT, 45_000, "exempt"),
-        _k("Nhãn lồng", "Nhãn", FRUIT, 50_000, "exempt"),
-        _k("Thanh long", "Thanh long", FRUIT, 30_000, "exempt"),
+        _k("Tiêu đen", "Hồ tiêu", BAG, 90_000), _k("Tỏi cô đơn", "Tỏi", BAG, 180_000, KCT),
+        _k("Bưởi da xanh", "Bưởi", FRUIT, 55_000, KCT), _k("Xoài cát", "Xoài", FRUIT, 60_000, KCT),
+        _k("Cam sành", "Cam", FRUIT, 35_000, KCT), _k("Vải thiều", "Vải", FRUIT, 45_000, KCT),
+        _k("Nhãn lồng", "Nhãn", FRUIT, 50_000, KCT),
+        _k("Thanh long", "Thanh long", FRUIT, 30_000, KCT),
         _k("Chuối sấy", "Chuối", SNACK, 50_000), _k("Mít sấy", "Mít", SNACK, 65_000),
         _k("Lạp xưởng", "Thịt lợn", SNACK, 190_000), _k("Giò bò", "Thịt bò", SNACK, 220_000),
         _k("Muối tôm", "Muối biển và tôm", JAR, 35_000), _k("Yến sào", "Tổ yến", JAR, 1_500_000),

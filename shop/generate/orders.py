@@ -138,8 +138,8 @@ class OrderMaker:
                     "shipment_id": shipment["row"]["id"], "variant_id": variant.id,
                     "sku": variant.sku, "name": variant.name, "unit": variant.unit,
                     "producer_id": variant.producer.id, "producer_name": variant.producer.name,
-                    "unit_price_vnd": variant.price_vnd, "vat_rate": variant.vat_rate,
-                    "quantity": quantity}
+                    "unit_price_vnd": variant.price_vnd, "vat_category": variant.vat_category,
+                    "is_service": variant.is_service, "quantity": quantity}
             shipment["order_lines"].append(line)
             shipment["reservations"].append({
                 "id": self.w.new_id("stock_reservation"), "variant_id": variant.id,
@@ -197,6 +197,7 @@ class Journey:
         order["status"] = "confirmed"
         for shipment in self.shipments:
             self.m.invoices.for_shipment(order, shipment, paid)
+        self.m.invoices.for_shipping(order, self.shipments, paid, f"shipping:order:{order['id']}")
         return paid
 
     def _fulfil(self, shipment: dict, start: datetime) -> None:
@@ -222,6 +223,8 @@ class Journey:
             if new in ("delivered", "collected") and self.order["payment_method"] == "cod":
                 row["cash_collected_vnd"] = row["subtotal_vnd"] + row["shipping_vnd"]
                 self.m.invoices.for_shipment(self.order, shipment, when)
+                self.m.invoices.for_shipping(self.order, [shipment], when,
+                                             f"shipping:shipment:{row['id']}", row["id"])
         shipment["done_at"] = when
 
     def _commit_stock(self, shipment: dict, when: datetime) -> None:

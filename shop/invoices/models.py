@@ -49,25 +49,31 @@ class InvoiceSettings(db.Model):
 
 
 class InvoiceSeries(db.Model):
-    """The last number used by one seller, symbol and year; raised by one atomic UPDATE."""
+    """The last number used by one seller, template, symbol and year; raised by one atomic
+    UPDATE. A seller that changes template starts a new series at 1."""
 
     __tablename__ = "invoice_series"
     __table_args__ = (
         CheckConstraint(f"last_number BETWEEN 0 AND {MAX_NUMBER}", name="last_number"),
     )
 
-    producer_id: Mapped[int] = mapped_column(ForeignKey("producer.id"), primary_key=True)
+    seller: Mapped[str] = mapped_column(String(24), primary_key=True)  # "producer:<id>" or "shop"
+    template: Mapped[str] = mapped_column(String(1), primary_key=True)
     symbol: Mapped[str] = mapped_column(String(6), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_number: Mapped[int] = mapped_column(default=0)
 
 
 class Invoice(db.Model):
-    """One invoice as issued: the seller's and buyer's details and totals as they were."""
+    """One invoice as issued: the seller's and buyer's details and totals as they were.
+
+    The seller is a producer (its goods) or the shop itself (`seller` "shop", no producer: the
+    shipping it charges)."""
 
     __tablename__ = "invoice"
     __table_args__ = (
-        UniqueConstraint("producer_id", "symbol", "number"),
+        UniqueConstraint("seller", "template", "symbol", "number"),
+        CheckConstraint("producer_id IS NOT NULL OR seller = 'shop'", name="seller"),
         CheckConstraint("kind IN ('original', 'adjustment')", name="kind"),
         CheckConstraint("template IN ('1', '2')", name="template"),
         CheckConstraint(f"number BETWEEN 1 AND {MAX_NUMBER}", name="number"),
@@ -75,12 +81,14 @@ class Invoice(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    producer_id: Mapped[int] = mapped_column(ForeignKey("producer.id"), index=True)
+    seller: Mapped[str] = mapped_column(String(24))  # "producer:<id>" or "shop"
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("producer.id"), index=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
-    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipment.id"), index=True)
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipment.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10), default="original")
     adjusts_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), index=True)
-    # What made it due, once: "shipment:<id>:<producer id>" or "reversal:<invoice id>".
+    # What made it due, once: "shipment:<id>:<producer id>", "shipping:order:<id>",
+    # "shipping:shipment:<id>" or "reversal:<invoice id>".
     due_key: Mapped[str | None] = mapped_column(String(60), unique=True)
     template: Mapped[str] = mapped_column(String(1))
     symbol: Mapped[str] = mapped_column(String(6))
@@ -98,10 +106,15 @@ class Invoice(db.Model):
     total_vnd: Mapped[int] = mapped_column(BigInteger)
     withholding_vat_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     withholding_pit_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    # A sales invoice (template 2) of reducible goods while a VAT reduction is in force: the
+    # amount by which the seller's percentage on revenue was lowered, and the resolution that
+    # grants it, which the invoice names (Decree 174/2025).
+    reduction_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    reduction_basis: Mapped[str] = mapped_column(String(120), default="")
     reason: Mapped[str] = mapped_column(String(300), default="")
     verify_token: Mapped[str] = mapped_column(String(32), unique=True)
 
-    producer: Mapped[Producer] = relationship()
+    producer: Mapped[Producer | None] = relationship()
     order: Mapped[Order] = relationship()
     # Many-to-one only: adding an adjustment must not touch (and so "update") the original.
     adjusts: Mapped[Invoice | None] = relationship(remote_side=[id])
@@ -120,7 +133,8 @@ class Invoice(db.Model):
 
 class InvoiceLine(db.Model):
     """A line as sold: SKU, name, unit, quantity (negative on a reversal) and VAT-inclusive
-    price, with its split into the amount before tax and the VAT."""
+    price, with its split into the amount before tax and the VAT (none on a sales invoice:
+    its seller pays VAT as a percentage of revenue)."""
 
     __tablename__ = "invoice_line"
     __table_args__ = (
@@ -136,7 +150,11 @@ class InvoiceLine(db.Model):
     unit: Mapped[str] = mapped_column(String(30), default="")
     quantity: Mapped[int]
     unit_price_vnd: Mapped[int] = mapped_column(BigInteger)
-    vat_rate: Mapped[str] = mapped_column(String(6))
+    # The pack's category, and the rate it had on the day the invoice was due (an adjustment
+    # keeps the rate of the line it corrects): `not_subject` or a percentage such as "8".
+    vat_category: Mapped[str] = mapped_column(String(12))
+    vat_rate: Mapped[str] = mapped_column(String(12))
+    is_service: Mapped[bool] = mapped_column(default=False)
     amount_vnd: Mapped[int] = mapped_column(BigInteger)
     before_tax_vnd: Mapped[int] = mapped_column(BigInteger)
     vat_vnd: Mapped[int] = mapped_column(BigInteger)

@@ -1,4 +1,5 @@
-"""Invoice numbers: 1, 2, 3... per seller, symbol and year, with no gap and no duplicate.
+"""Invoice numbers: 1, 2, 3... per seller, template, symbol and year, with no gap and no
+duplicate.
 
 The counter row is created once (INSERT ... ON CONFLICT DO NOTHING, so racing first issues do
 not collide) and then raised by a single conditional `UPDATE ... RETURNING`: the database
@@ -21,20 +22,20 @@ class SeriesExhausted(Conflict):
     code = "invoice_series_exhausted"
 
 
-def next_number(producer_id: int, symbol: str, year: int) -> int:
+def next_number(seller: str, template: str, symbol: str, year: int) -> int:
     """Take the next number of the series. Caller commits."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(InvoiceSeries).values(producer_id=producer_id, symbol=symbol, year=year,
-                                     last_number=0)
-        .on_conflict_do_nothing(index_elements=["producer_id", "symbol", "year"]))
+    key = {"seller": seller, "template": template, "symbol": symbol, "year": year}
+    db.session.execute(insert(InvoiceSeries).values(**key, last_number=0)
+                       .on_conflict_do_nothing(index_elements=list(key)))
     number = db.session.execute(
         update(InvoiceSeries)
-        .where(InvoiceSeries.producer_id == producer_id, InvoiceSeries.symbol == symbol,
-               InvoiceSeries.year == year, InvoiceSeries.last_number < MAX_NUMBER)
+        .where(*(getattr(InvoiceSeries, name) == value for name, value in key.items()),
+               InvoiceSeries.last_number < MAX_NUMBER)
         .values(last_number=InvoiceSeries.last_number + 1)
         .returning(InvoiceSeries.last_number)
         .execution_options(synchronize_session=False)).scalar_one_or_none()
     if number is None:
-        raise SeriesExhausted(f"the invoice series {symbol} of {year} has used all {MAX_NUMBER} numbers")
+        raise SeriesExhausted(f"the invoice series {template}{symbol} of {year} has used all "
+                              f"{MAX_NUMBER} numbers")
     return number

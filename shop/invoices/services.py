@@ -3,6 +3,7 @@ adjustment invoice that names it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
@@ -63,8 +64,7 @@ def return_goods(invoice: Invoice, *, actor_id: int, quantities: dict[str, int],
                 for sku, quantity in wanted.items() if sku not in left or quantity > left[sku].quantity}
         if over:
             raise ValidationError("more is returned than the invoice still stands for", over)
-        back = [issuing.Sold(s.sku, s.name, s.unit, -wanted[s.sku], s.unit_price_vnd, s.vat_rate)
-                for s in left.values() if s.sku in wanted]
+        back = [replace(s, quantity=-wanted[s.sku]) for s in left.values() if s.sku in wanted]
         adjustment = issuing.adjust(original, back, day=day, reason=f"Trả hàng: {reason}")
     return adjustment
 
@@ -74,6 +74,8 @@ def _lock_original(invoice: Invoice, actor_id: int) -> Invoice:
     the database), once the actor is known to work for its seller."""
     if invoice.kind != "original":
         raise ValidationError("correct the original invoice, not an adjustment", {"invoice": "original"})
+    if invoice.producer_id is None:
+        raise Forbidden("the shop's own invoices are corrected by the program office")
     member = db.session.scalar(select(ProducerMember.id).where(
         ProducerMember.producer_id == invoice.producer_id, ProducerMember.user_id == actor_id))
     if member is None:

@@ -1,9 +1,13 @@
-"""Each producer's invoice settings: a sensible default from its kind, changed by its owner."""
+"""Who issues an invoice, and how: each producer's settings (a sensible default from its kind,
+changed by its owner) and the shop's own registration (from the SHOP_* settings), both as a
+`Seller` that issuing reads."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from shop.accounts.models import ProducerMember
@@ -16,6 +20,45 @@ from shop.invoices.models import SYMBOL_PATTERN, TEMPLATES, InvoiceSettings, sym
 # Enterprises and cooperatives declare VAT by the credit method (VAT invoice, template 1);
 # household businesses and cooperative groups by the direct method (sales invoice, template 2).
 DIRECT_METHOD_KINDS = ("household", "cooperative_group")
+
+
+SHOP = "shop"
+
+
+@dataclass(frozen=True)
+class Seller:
+    """A seller as an invoice records it; `key` names its series ("producer:<id>" or "shop")."""
+
+    key: str
+    producer_id: int | None
+    template: str
+    symbol: str
+    legal_name: str
+    tax_code: str
+    address: str
+    household: bool = False  # tax is withheld on its sales (Decree 117/2025)
+
+
+def producer_key(producer_id: int) -> str:
+    return f"producer:{producer_id}"
+
+
+def seller_for(producer: Producer, day: date) -> Seller:
+    """The producer as the seller of its goods, from its saved or default settings."""
+    settings = settings_for(producer, day)
+    return Seller(producer_key(producer.id), producer.id, settings.template,
+                  symbol_for_year(settings.symbol, day.year), settings.legal_name,
+                  settings.tax_code, settings.address, household=producer.kind == "household")
+
+
+def shop_seller(day: date) -> Seller:
+    """The shop as the seller of its own services (shipping). Its registration is read from the
+    app's settings at call time (SHOP_LEGAL_NAME, SHOP_TAX_CODE, SHOP_ADDRESS,
+    SHOP_INVOICE_TEMPLATE, SHOP_INVOICE_SYMBOL), as the mail and search modules read theirs."""
+    config = current_app.config
+    return Seller(SHOP, None, config["SHOP_INVOICE_TEMPLATE"],
+                  symbol_for_year(config["SHOP_INVOICE_SYMBOL"], day.year),
+                  config["SHOP_LEGAL_NAME"], config["SHOP_TAX_CODE"], config["SHOP_ADDRESS"])
 
 
 def address_of(producer: Producer) -> str:

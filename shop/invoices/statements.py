@@ -16,9 +16,10 @@ from shop.catalog.models import Producer
 from shop.errors import ValidationError
 from shop.extensions import db
 from shop.invoices import pdf
-from shop.invoices.documents import VatRow, vat_summary, vnd
+from shop.invoices.documents import VatRow, supplies_of, vat_summary, vnd
 from shop.invoices.models import Invoice
 from shop.money import basis_points_of
+from shop.tax import rates as tax
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -74,6 +75,10 @@ class Statement:
     @property
     def withholding_pit_vnd(self) -> int:
         return self._sum("withholding_pit_vnd")
+
+    def withholding_rate(self, tax_name: str) -> str:
+        """The withholding rate the statement's label names ("1%", or per supply)."""
+        return tax.withholding_text(tax_name, supplies_of(self.invoices))
 
     @property
     def fee_vnd(self) -> int:

@@ -134,7 +134,10 @@ class OrderLine(db.Model):
     producer_id: Mapped[int] = mapped_column(ForeignKey("producer.id"), index=True)  # the dashboard
     producer_name: Mapped[str] = mapped_column(String(200))
     unit_price_vnd: Mapped[int] = mapped_column(BigInteger)
-    vat_rate: Mapped[str] = mapped_column(String(6))
+    # The pack's VAT category when it was bought; the rate is the one in force when the
+    # invoice is due. A service (the tourism group) has tax withheld at the service rates.
+    vat_category: Mapped[str] = mapped_column(String(12))
+    is_service: Mapped[bool] = mapped_column(default=False)
     quantity: Mapped[int]
 
     order: Mapped[Order] = relationship(back_populates="lines")

@@ -22,6 +22,7 @@ from shop.orders import allocation, status
 from shop.orders.checkout import Checkout, OrderSettings
 from shop.orders.models import Cart, Order, OrderEvent, OrderLine, Shipment
 from shop.payments.models import Payment
+from shop.tax import rates as tax
 
 
 def by_number(number: str) -> Order | None:
@@ -127,7 +128,9 @@ def _add_lines(order: Order, cart_lines) -> None:
             variant_id=variant.id, sku=variant.sku, name=f"{variant.product.name} – {variant.label}",
             unit=variant.unit, producer_id=variant.product.producer_id,
             producer_name=variant.product.producer.name, unit_price_vnd=variant.price_vnd,
-            vat_rate=variant.vat_rate, quantity=cart_line.quantity))
+            vat_category=variant.vat_category,
+            is_service=tax.supply_of(variant.product.group) == "service",
+            quantity=cart_line.quantity))
     order.subtotal_vnd = sum(line.line_total_vnd for line in order.lines)
     order.total_vnd = order.subtotal_vnd + order.shipping_vnd
     db.session.flush()

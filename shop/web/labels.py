@@ -79,7 +79,25 @@ PRODUCT_STATUSES = {
 }
 SCAN_STATUSES = {"pending": _l("Waiting for review"), "accepted": _l("Accepted"),
                  "rejected": _l("Rejected")}
-VAT_RATES = {"exempt": _l("not subject to VAT"), "0": "0%", "5": "5%", "8": "8%", "10": "10%"}
+VAT_CATEGORIES = {
+    "not_subject": _l("Not subject to VAT: unprocessed farm, forest and fishery products "
+                      "(fresh fruit, paddy rice, raw tea leaves), salt"),
+    "5": _l("5%: some herbal goods and farm inputs"),
+    "10_reducible": _l("10%, lowered while a reduction is in force: most goods and services "
+                       "(processed foods, fish sauce, sweets, handicrafts, tourism)"),
+    "10": _l("10%, never lowered: rượu, bia and other goods under excise tax"),
+}
+
+
+def vat_category_options(reduction=None) -> list[tuple[str, str]]:
+    """The categories to choose from; the reducible one says which reduction is in force."""
+    options = list(VAT_CATEGORIES.items())
+    if reduction is not None:
+        options[2] = ("10_reducible", _l(
+            "10%%, now %(percent)d%% until %(day)s: most goods and services (processed foods, "
+            "fish sauce, sweets, handicrafts, tourism)", percent=reduction.percent,
+            day=reduction.ends_on.strftime("%d/%m/%Y")))
+    return options
 
 
 def region_name(region, locale: str) -> str:
@@ -88,7 +106,7 @@ def region_name(region, locale: str) -> str:
 
 def template_globals() -> dict:
     return {"GROUPS": GROUPS, "PRODUCER_KINDS": PRODUCER_KINDS, "ISSUER_LEVELS": ISSUER_LEVELS,
-            "VERDICTS": VERDICTS, "SORTS": SORTS, "VAT_RATES": VAT_RATES,
+            "VERDICTS": VERDICTS, "SORTS": SORTS, "VAT_CATEGORIES": VAT_CATEGORIES,
             "ORDER_STATUSES": ORDER_STATUSES, "PAYMENT_STATUSES": PAYMENT_STATUSES,
             "SHIPMENT_STATUSES": SHIPMENT_STATUSES, "PAYMENT_METHODS": PAYMENT_METHODS,
             "PRODUCT_STATUSES": PRODUCT_STATUSES, "SCAN_STATUSES": SCAN_STATUSES,

@@ -8,6 +8,7 @@ from flask import current_app
 
 from shop.catalog import reports as quality
 from shop.inventory import sales_points
+from shop.tax import rates
 from tests import builders
 from tests.admin.test_scans import send_scan
 from tests.admin.test_transfers import transfer_order
@@ -57,6 +58,9 @@ MATRIX = {
     "admin.scan_download": ("GET", "/admin/scans/{scan}/file", only_admin(200)),
     "admin.accept_scan": ("POST", "/admin/scans/{scan}/accept", only_admin(303)),
     "admin.reject_scan": ("POST", "/admin/scans/{scan}/reject", only_admin(303)),
+    "admin.tax_page": ("GET", "/admin/tax", only_admin(200)),
+    "admin.change_reduction": ("POST", "/admin/tax/{reduction}", only_admin(422)),
+    "admin.add_reduction": ("POST", "/admin/tax", only_admin(422)),
 }
 
 
@@ -73,7 +77,8 @@ def world():
              "staff": "staff:QN-HALONG", "manager": "staff:QN-HALONG:manager", "admin": "admin"}
     return {"roles": roles, "order": transfer_order(item, point).number, "producer": item.producer_id,
             "product": item.id, "certificate": item.certificates[0].id, "point": point.code,
-            "member": member.id, "report": report.id, "scan": scan.id}
+            "member": member.id, "report": report.id, "scan": scan.id,
+            "reduction": rates.reductions()[0].id}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -96,7 +96,7 @@ def due(rows) -> int:
     return subtotal + (0 if subtotal >= FREE_FROM else SHIPPING_FEE)
 
 
-def test_a_cash_order_from_two_producers_is_delivered_and_invoiced(demo_shop, journeys, tmp_path):
+def test_a_cash_order_from_two_producers_is_delivered_and_invoiced(app, demo_shop, journeys, tmp_path):
     tea, purple = demo_shop[TEA], demo_shop[PURPLE_TEA]
     assert tea["producer_tax_code"] != purple["producer_tax_code"]
     customer = journeys.open("customer")
@@ -170,16 +170,19 @@ def test_a_cash_order_from_two_producers_is_delivered_and_invoiced(demo_shop, jo
     for new in ("packed", "shipped", "delivered"):
         fulfilment.advance(shipment, new, actor_id=None, cash_collected_vnd=due([purple]))
 
-    # Back on the order page: completed and paid, with one invoice per producer to download.
+    # Back on the order page: completed and paid, with one invoice per producer to download, and
+    # the shop's own for the shipping of each delivery.
     page.goto(order_page)
     expect(page.locator(".order-status")).to_have_attribute("data-status", "completed")
     expect(page.locator(".order-status")).to_have_attribute("data-payment-status", "paid")
     invoices = page.locator(".order-invoice")
-    expect(invoices).to_have_count(2)
+    expect(invoices).to_have_count(4)
+    expect(page.locator(".order-invoice[data-seller='shop']")).to_have_count(2)
     customer.step("order-delivered")
-    texts = [invoices.nth(i).inner_text() for i in range(2)]
+    texts = [invoices.nth(i).inner_text() for i in range(4)]
     assert [sum(row["producer_name"] in text for text in texts) for row in (tea, purple)] == [1, 1]
-    for i in range(2):
+    assert sum(app.config["SHOP_LEGAL_NAME"] in text for text in texts) == 2
+    for i in range(4):
         with page.expect_download() as download:
             invoices.nth(i).locator("a").click()
         pdf = tmp_path / f"invoice-{i}.pdf"
@@ -224,7 +227,8 @@ def test_a_guest_pays_by_card_on_stripe_checkout(app, demo_shop, journeys):
             expect(page.locator(".order-status")).to_have_attribute("data-status", "confirmed")
             expect(page.locator(".order-status")).to_have_attribute("data-payment-status", "paid")
             expect(page.locator(".order-total")).to_have_attribute("data-total", str(due([row])))
-            expect(page.locator(".order-invoice")).to_have_count(1)
+            expect(page.locator(".order-invoice")).to_have_count(2)  # the tea's, and the shipping's
+            expect(page.locator(".order-invoice[data-seller='shop']")).to_have_count(1)
             buyer.step("paid")
             assert (the_order(number).status, the_order(number).payment_status) == ("confirmed", "paid")
         finally:

@@ -35,5 +35,17 @@ def deliver(shipment):
 
 
 def invoices_of(order) -> list[Invoice]:
+    """The producers' invoices of the order's goods (not the shop's for its shipping)."""
+    return list(db.session.scalars(select(Invoice).where(
+        Invoice.order_id == order.id, Invoice.producer_id.is_not(None)).order_by(Invoice.id)))
+
+
+def shop_invoices_of(order) -> list[Invoice]:
+    """The shop's own invoices of the order (its shipping)."""
+    return list(db.session.scalars(select(Invoice).where(
+        Invoice.order_id == order.id, Invoice.seller == "shop").order_by(Invoice.id)))
+
+
+def all_invoices_of(order) -> list[Invoice]:
     return list(db.session.scalars(select(Invoice).where(Invoice.order_id == order.id)
                                    .order_by(Invoice.id)))

@@ -10,7 +10,7 @@ from shop.invoices import issuing
 from shop.invoices.models import InvoiceSettings
 from shop.orders import services as orders
 from tests import builders
-from tests.invoices.helpers import TRANSFER, invoices_of, paid_order
+from tests.invoices.helpers import TRANSFER, invoices_of, paid_order, shop_invoices_of
 from tests.orders.builders import cart_with, place
 from tests.producer.helpers import post
 from tests.producer.test_access import portal
@@ -185,4 +185,6 @@ def test_returned_goods_are_taken_back_by_an_adjustment_no_more_than_were_invoic
     # a refund afterwards reverses only the unit still invoiced
     with write_transaction(db.session):
         reversals = issuing.reverse_order(order, day=back.issued_on, reason="hoàn tiền")
-    assert [(r.adjusts_id, r.total_vnd) for r in reversals] == [(tea.id, -250_000), (rice.id, -120_000)]
+    shipping, = shop_invoices_of(order)[:1]  # the rice's 30.000 ₫ (the tea shipped free)
+    assert [(r.adjusts_id, r.total_vnd) for r in reversals] == [
+        (tea.id, -250_000), (rice.id, -120_000), (shipping.id, -30_000)]

@@ -41,6 +41,12 @@ def test_n_deliveries_at_once_get_invoice_numbers_1_to_n(app):
                                  .where(Invoice.producer_id == item.producer_id)).all()
     assert sorted(number for _, number in numbers) == list(range(1, N + 1))
     assert sorted(shipment for shipment, _ in numbers) == sorted(shipment_ids)
+    # each delivery also invoiced its shipping, in the shop's own series: 1..N as well
+    shipping = db.session.execute(select(Invoice.shipment_id, Invoice.number, Invoice.total_vnd)
+                                  .where(Invoice.seller == "shop")).all()
+    assert sorted(number for _, number, _ in shipping) == list(range(1, N + 1))
+    assert sorted(shipment for shipment, _, _ in shipping) == sorted(shipment_ids)
+    assert {total for _, _, total in shipping} == {30_000}
 
 
 def test_a_rolled_back_issue_gives_its_number_back(app):
@@ -50,7 +56,7 @@ def test_a_rolled_back_issue_gives_its_number_back(app):
         def job():
             try:
                 with write_transaction(db.session):
-                    number = numbering.next_number(maker_id, "C26TAA", 2026)
+                    number = numbering.next_number(f"producer:{maker_id}", "1", "C26TAA", 2026)
                     if fail:
                         raise RuntimeError("the invoice could not be written")
             except RuntimeError:
@@ -62,5 +68,7 @@ def test_a_rolled_back_issue_gives_its_number_back(app):
     assert outcomes.count("rolled back") == 10
     assert sorted(o for o in outcomes if o != "rolled back") == list(range(1, 21))
     with write_transaction(db.session):
-        assert numbering.next_number(maker_id, "C26TAA", 2026) == 21
-        assert numbering.next_number(maker_id, "C27TAA", 2027) == 1
+        assert numbering.next_number(f"producer:{maker_id}", "1", "C26TAA", 2026) == 21
+        assert numbering.next_number(f"producer:{maker_id}", "1", "C27TAA", 2027) == 1
+        # the other template is a series of its own
+        assert numbering.next_number(f"producer:{maker_id}", "2", "C26TAA", 2026) == 1

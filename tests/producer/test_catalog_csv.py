@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from shop.catalog import imports
+from shop.catalog import listings
 from shop.catalog.models import Certificate, ListingChange, Producer, Product, Variant
 from shop.extensions import db
 from tests import builders
@@ -25,7 +25,7 @@ def _export(client) -> list[dict]:
 
 def _csv(rows: list[dict]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=imports.COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=listings.EXPORT_COLUMNS)
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode()
@@ -52,7 +52,8 @@ def test_the_export_holds_only_the_producers_own_rows(client, shop):
     assert [r["sku"] for r in rows] == ["CHE-1", "GAO-1"]
     assert rows[0] == {
         "sku": "CHE-1", "product_name": "Chè Tân Cương", "variant_label": "Hộp 200 g",
-        "price_vnd": "150000", "vat_rate": "8", "weight_g": "250", "group": "food",
+        "price_vnd": "150000", "vat_category": "10_reducible", "vat_rate": "8", "weight_g": "250",
+        "group": "food",
         "description": "", "origin_story": "", "locality": "",
         "producer_name": shop.producer.name, "producer_kind": "cooperative",
         "producer_tax_code": shop.producer.tax_code, "producer_province_code": "19",

@@ -49,7 +49,7 @@ def test_a_price_change_shows_in_the_shop_at_once_and_is_kept(client, shop):
     product = variant.product
     response = post(client, f"/producer/products/{product.id}/variants/{variant.id}", {
         f"v{variant.id}-label": "Hộp 200 g", f"v{variant.id}-price_vnd": "175000",
-        f"v{variant.id}-vat_rate": "8", f"v{variant.id}-weight_g": "250",
+        f"v{variant.id}-vat_category": "10_reducible", f"v{variant.id}-weight_g": "250",
         f"v{variant.id}-unit": "", f"v{variant.id}-is_active": "y"})
     assert response.status_code == 303
     assert _history(product.id) == [("price_vnd", "150000", "175000", shop.user.id)]
@@ -66,7 +66,7 @@ def test_a_bad_price_is_refused_and_nothing_changes(client, shop):
     variant = shop.tea
     response = post(client, f"/producer/products/{variant.product_id}/variants/{variant.id}", {
         f"v{variant.id}-label": "Hộp mới", f"v{variant.id}-price_vnd": "0",
-        f"v{variant.id}-vat_rate": "8", f"v{variant.id}-weight_g": "250"})
+        f"v{variant.id}-vat_category": "10_reducible", f"v{variant.id}-weight_g": "250"})
     assert response.status_code == 422
     fresh()
     assert (db.session.get(Variant, variant.id).label,
@@ -90,7 +90,7 @@ def test_text_changes_are_kept_field_by_field(client, shop):
 def test_a_new_pack_and_its_sku_rules(client, shop):
     product = shop.tea.product
     form = {"new-sku": "CHE-500", "new-label": "Hộp 500 g", "new-price_vnd": "320000",
-            "new-vat_rate": "8", "new-weight_g": "520", "new-unit": "hộp"}
+            "new-vat_category": "10_reducible", "new-weight_g": "520", "new-unit": "hộp"}
     assert post(client, f"/producer/products/{product.id}/variants", form).status_code == 303
     fresh()
     added = db.session.scalar(db.select(Variant).where(Variant.sku == "CHE-500"))
@@ -106,7 +106,7 @@ def test_the_service_refuses_another_products_name_and_unknown_fields(shop):
         listings.update_listing(product, actor_id=shop.user.id, name="Gạo nếp")
     db.session.rollback()
     with pytest.raises(ValidationError):
-        listings.update_variant(shop.tea, actor_id=None, vat_rate="7")
+        listings.update_variant(shop.tea, actor_id=None, vat_category="7")
     db.session.rollback()
     with pytest.raises(ValueError):
         listings.update_variant(shop.tea, actor_id=None, sku="NEW")
@@ -125,7 +125,7 @@ def test_a_draft_becomes_active_when_certified_and_the_portal_warns_before_expir
 
     draft = listings.create_listing(shop.producer, actor_id=None, name="Miến dong", group="food")
     listings.add_listing_variant(draft, actor_id=None, sku="MIEN-1", label="Gói 500 g",
-                                 price_vnd=60_000, vat_rate="5")
+                                 price_vnd=60_000, vat_category="5")
     assert 'data-state="none"' in page(client, "/producer/certificates")
     decided = add_months(day + timedelta(days=45), -36)
     catalog.certify(draft, stars=3, decision_number="9/QĐ", decision_date=decided,

@@ -39,7 +39,7 @@ def test_in_stock_follows_what_can_be_sold_online(client):
 
 
 def test_product_detail(client, validate):
-    item = builders.product("Chè", stars=4, price_vnd=120_000, vat_rate="8", sku="CHE-1")
+    item = builders.product("Chè", stars=4, price_vnd=120_000, sku="CHE-1")
     builders.receive(item, builders.warehouse(item.producer), 7)
     builders.receive(item, builders.sales_point("QN-HALONG"), 4)
     body = validate(client.get(f"/api/v1/products/{item.slug}").get_json(), "ProductDetail")
@@ -49,7 +49,8 @@ def test_product_detail(client, validate):
         "issuer_level": "province", "issuer_name": "UBND tỉnh Thái Nguyên",
         "valid_until": "2028-09-01", "verify_url": f"/verify/{certificate.verify_code}"}
     assert body["variants"] == [{"sku": "CHE-1", "label": "Hộp 200 g", "price_vnd": 120000,
-                                 "vat_rate": "8", "available_online": 11}]
+                                 "vat_rate": "8", "vat_category": "10_reducible",
+                                 "available_online": 11}]
     assert body["sales_points"] == [{"code": "QN-HALONG", "name": "Điểm bán QN-HALONG",
                                      "province": {"code": "22", "name": "Quảng Ninh"},
                                      "available": {"CHE-1": 4}}]

@@ -65,7 +65,7 @@ REAL: dict[str, Shop] = {}
 @pytest.fixture
 def shop(client) -> Shop:
     tea = builders.product("Chè Đinh Tân Cương", sku="TNG-CHE-200", price_vnd=250_000, stars=5)
-    sauce = builders.product("Nước mắm Cửa Khe", sku="MAM-1", price_vnd=120_000, vat_rate="10",
+    sauce = builders.product("Nước mắm Cửa Khe", sku="MAM-1", price_vnd=120_000, vat_category="10",
                              maker=builders.producer("HTX Mắm", province_code="46"))
     house, point = builders.warehouse(tea.producer), builders.sales_point("QN-HALONG")
     for item, quantity in ((tea, 500), (sauce, 40)):

@@ -40,7 +40,7 @@ def bulk_catalog(today) -> None:
          "decision_date": today, "issuer_level": "province", "valid_until": p["certified_until"],
          "verify_code": f"B{p['id']:09d}"} for p in products])
     variants = [{"id": 10 * p["id"] + k, "product_id": p["id"], "sku": f"B{p['id']}-{k}",
-                 "label": "Hộp", "price_vnd": p["min_price_vnd"], "vat_rate": "8"}
+                 "label": "Hộp", "price_vnd": p["min_price_vnd"], "vat_category": "10_reducible"}
                 for p in products for k in (1, 2)]
     connection.execute(db.insert(Variant), variants)
     connection.execute(db.insert(StockLevel), [

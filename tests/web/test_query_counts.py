@@ -40,7 +40,7 @@ BUDGET = {
     "GET /p/<slug> warm": 1,
     "GET /api/v1/products cold": 5,
     "GET /api/v1/products warm": 1,
-    "GET /api/v1/products/<slug> cold": 6,
+    "GET /api/v1/products/<slug> cold": 7,  # with the VAT reduction of the day
     "GET /api/v1/products/<slug> warm": 1,
     "GET /products?q= search": 6,  # cold: with the catalog generation of its cache key
     "GET /products?q= search warm": 1,
@@ -61,8 +61,9 @@ BUDGET = {
     "POST /api/v1/carts": 3,
     "POST /api/v1/carts/<id>/lines": 16,
     "GET /api/v1/carts/<id>": 5,
-    "POST /api/v1/carts/<id>/checkout": 31,
-    "GET /api/v1/orders/<number>": 4,
+    # the order document lists its invoices and each line's rate of the day
+    "POST /api/v1/carts/<id>/checkout": 33,
+    "GET /api/v1/orders/<number>": 6,
     "GET /api/v1/pos/stock": 6,
     "POST /api/v1/pos/sales": 10,
     "POST /api/v1/pos/sync (3 sales)": 20,

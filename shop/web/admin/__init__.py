@@ -41,4 +41,5 @@ from shop.web.admin import (  # noqa: E402,F401
     sales_points,
     scans,
     supervision,
+    tax,
 )

@@ -4,10 +4,10 @@ from flask import jsonify
 
 from shop.catalog.models import PRODUCER_KINDS, PRODUCT_GROUPS
 from shop.catalog.queries import MAX_PAGE, MAX_PER_PAGE, SORTS
-from shop.money import VAT_RATES
 from shop.orders.carts import MAX_LINE_QUANTITY
 from shop.places.models import REGION_CODES
 from shop.pos.schemas import MAX_PRICE_VND, MAX_QUANTITY
+from shop.tax.rates import VAT_CATEGORIES
 from shop.web.api import bp
 
 
@@ -47,7 +47,10 @@ SCHEMAS["ProductDetail"] = {"allOf": [_ref("ProductSummary"), _obj({
         "valid_until": {"type": "string", "format": "date"}, "verify_url": STRING})]},
     "variants": {"type": "array", "items": _obj({
         "sku": STRING, "label": STRING, "price_vnd": INTEGER,
-        "vat_rate": {"type": "string", "enum": list(VAT_RATES)}, "available_online": INTEGER})},
+        "vat_rate": {"type": "string", "pattern": "^(exempt|[0-9]|10)$",
+                     "description": "the category's rate today; exempt where no VAT applies"},
+        "vat_category": {"type": "string", "enum": list(VAT_CATEGORIES)},
+        "available_online": INTEGER})},
     "sales_points": {"type": "array", "items": _obj({
         "code": STRING, "name": STRING, "province": PLACE,
         "available": {"type": "object", "additionalProperties": INTEGER}})},
@@ -230,9 +233,21 @@ SCHEMAS.update({
         "access_token": STRING, "created_at": STRING, "url": STRING,
         "lines": {"type": "array", "items": {"type": "object"}},
         "shipments": {"type": "array", "items": {"type": "object"}},
-        "invoices": {"type": "array", "items": {"type": "object"}}}),
+        "invoices": {"type": "array", "items": _ref("OrderInvoice")}}),
         "payment": _obj({"method": STRING, "status": STRING}, ["method", "status"])}),
 })
+SCHEMAS["OrderInvoice"] = _obj({
+    "number": {**STRING, "example": "1C27TAA-00000001"},
+    "kind": {"type": "string", "enum": ["original", "adjustment"]},
+    "adjusts": {"type": ["string", "null"], "description": "the number of the invoice it adjusts"},
+    "seller": _obj({"name": STRING, "tax_code": STRING}),
+    "template": {"type": "string", "enum": ["1", "2"]},
+    "issued_on": {"type": "string", "format": "date"}, "total_vnd": INTEGER,
+    "lines": {"type": "array", "items": _obj({
+        "sku": STRING, "name": STRING, "quantity": INTEGER, "unit_price_vnd": INTEGER,
+        "vat_rate": {"type": "string", "pattern": "^(not_subject|exempt|[0-9]|10)$"},
+        "amount_vnd": INTEGER, "vat_vnd": INTEGER})},
+    "pdf_url": STRING})
 _CART_ID = [{"name": "id", "in": "path", "required": True, "schema": STRING}]
 DOCUMENT["paths"].update({
     "/carts": {"post": {"operationId": "createCart",

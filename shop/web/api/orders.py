@@ -5,9 +5,12 @@ from flask_login import current_user
 
 from shop.clock import today
 from shop.errors import NotFound, Unauthorized
+from shop.invoices import queries as invoices
+from shop.invoices.models import Invoice
 from shop.orders import carts, checkout
 from shop.orders import services as orders
 from shop.orders.models import Order
+from shop.tax import rates as tax
 from shop.web import ordering
 from shop.web.api import bp
 
@@ -56,6 +59,8 @@ def order_body(order: Order) -> dict:
 
 
 def order_view(order: Order) -> dict:
+    issued = invoices.of_order(order.id, with_lines=True)
+    rates = invoices.line_rates(order, issued, today())
     return {
         "number": order.number, "status": order.status, "payment_status": order.payment_status,
         "payment_method": order.payment_method, "fulfilment": order.fulfilment,
@@ -64,14 +69,32 @@ def order_view(order: Order) -> dict:
         "created_at": order.created_at.isoformat(),
         "lines": [{"sku": line.sku, "name": line.name, "producer": line.producer_name,
                    "quantity": line.quantity, "unit_price_vnd": line.unit_price_vnd,
-                   "vat_rate": line.vat_rate, "line_total_vnd": line.line_total_vnd}
+                   "vat_rate": tax.legacy_rate(rates[line.id]), "vat_category": line.vat_category,
+                   "line_total_vnd": line.line_total_vnd}
                   for line in order.lines],
         "shipments": [{"id": s.id, "kind": s.kind, "status": s.status,
                        "subtotal_vnd": s.subtotal_vnd, "shipping_vnd": s.shipping_vnd,
                        "tracking_note": s.tracking_note,
                        "skus": [line.sku for line in s.lines]} for s in order.shipments],
-        "invoices": [],
+        "invoices": [invoice_view(invoice, order) for invoice in issued],
         "url": url_for("storefront.order", number=order.number, token=order.access_token),
+    }
+
+
+def invoice_view(invoice: Invoice, order: Order) -> dict:
+    """An invoice issued for the order, as API.md lists it (amounts VAT-inclusive)."""
+    return {
+        "number": invoice.label, "kind": invoice.kind,
+        "adjusts": invoice.adjusts.label if invoice.adjusts is not None else None,
+        "seller": {"name": invoice.seller_name, "tax_code": invoice.seller_tax_code},
+        "template": invoice.template, "issued_on": invoice.issued_on.isoformat(),
+        "total_vnd": invoice.total_vnd,
+        "lines": [{"sku": line.sku, "name": line.name, "quantity": line.quantity,
+                   "unit_price_vnd": line.unit_price_vnd, "vat_rate": line.vat_rate,
+                   "amount_vnd": line.amount_vnd, "vat_vnd": line.vat_vnd}
+                  for line in invoice.lines],
+        "pdf_url": url_for("storefront.invoice_pdf", number=order.number, invoice_id=invoice.id,
+                           token=order.access_token),
     }
 
 

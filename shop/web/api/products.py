@@ -5,6 +5,7 @@ from shop.catalog import queries
 from shop.catalog.models import Product
 from shop.clock import today
 from shop.inventory import queries as stock_queries
+from shop.tax import rates as tax
 from shop.web import caching
 from shop.web.api import bp
 
@@ -55,6 +56,7 @@ def _product_body(slug: str) -> dict:
     online = stock_queries.online_available_by_variant([v.id for v in variants])
     certificate = item.badge_certificate(today())
     skus = {v.id: v.sku for v in variants}
+    rates = tax.rates_on(today())
     body = product_summary(item, sum(online.values()))
     body.update({
         "description": item.description,
@@ -68,7 +70,8 @@ def _product_body(slug: str) -> dict:
             "verify_url": url_for("storefront.verify", code=certificate.verify_code),
         },
         "variants": [{"sku": v.sku, "label": v.label, "price_vnd": v.price_vnd,
-                      "vat_rate": v.vat_rate, "available_online": online.get(v.id, 0)}
+                      "vat_rate": tax.legacy_rate(rates[v.vat_category]),
+                      "vat_category": v.vat_category, "available_online": online.get(v.id, 0)}
                      for v in variants],
         "sales_points": [
             {"code": location.code, "name": location.name,

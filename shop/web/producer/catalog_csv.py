@@ -17,7 +17,7 @@ from shop.web.producer.listing_forms import ImportForm
 @bp.get("/catalog.csv")
 def export_catalog():
     """Every pack of the producer's products, one row each, in the catalog.csv columns."""
-    body = "\ufeff" + listings.export_catalog(g.producer)
+    body = "\ufeff" + listings.export_catalog(g.producer, today=today())
     return Response(body, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="catalog-{g.producer.tax_code}.csv"'})
 

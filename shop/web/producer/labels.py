@@ -24,6 +24,7 @@ LISTING_FIELDS = {
     "name": _l("Name"), "group": _l("OCOP group"), "description": _l("Short description"),
     "origin_story": _l("Origin story"), "locality": _l("Locality"),
     "raw_material_origin": _l("Raw material origin"), "label": _l("Pack"), "unit": _l("Unit"),
-    "price_vnd": _l("Price"), "vat_rate": _l("VAT rate"), "weight_g": _l("Weight (g)"),
+    "price_vnd": _l("Price"), "vat_rate": _l("VAT rate"), "vat_category": _l("VAT category"),
+    "weight_g": _l("Weight (g)"),
     "is_active": _l("On sale"), "main_photo": _l("Main photo"),
 }

@@ -8,11 +8,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from shop.money import VAT_RATES
-from shop.web.labels import GROUPS
+from shop.web.labels import GROUPS, vat_category_options
 from shop.web.producer.forms import NUMBER, QuantityField, options
-
-VAT_LABELS = {"exempt": _l("Exempt"), "0": "0 %", "5": "5 %", "8": "8 %", "10": "10 %"}
 
 
 class ProductForm(FlaskForm):
@@ -39,17 +36,18 @@ class VariantForm(FlaskForm):
     label = StringField(_l("Pack"), validators=[DataRequired(), Length(max=120)])
     unit = StringField(_l("Unit"), validators=[Length(max=30)])
     price_vnd = QuantityField(_l("Price (đồng, VAT included)"), render_kw=NUMBER)
-    vat_rate = SelectField(_l("VAT rate"), validate_choice=False)
+    vat_category = SelectField(_l("VAT category"), validate_choice=False)
     weight_g = QuantityField(_l("Weight (g)"), render_kw={**NUMBER, "min": "0"})
     is_active = BooleanField(_l("On sale"), default=True)
 
-    def offer(self):
-        self.vat_rate.choices = options((rate, VAT_LABELS[rate]) for rate in VAT_RATES)
+    def offer(self, reduction=None):
+        """Offer the categories, the reducible one naming `reduction`, the one in force."""
+        self.vat_category.choices = options(vat_category_options(reduction))
         return self
 
     def values(self) -> dict:
         return {"label": self.label.data or "", "unit": self.unit.data or "",
-                "price_vnd": self.price_vnd.data, "vat_rate": self.vat_rate.data,
+                "price_vnd": self.price_vnd.data, "vat_category": self.vat_category.data,
                 "weight_g": self.weight_g.data or 0, "is_active": bool(self.is_active.data)}
 
 

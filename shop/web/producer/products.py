@@ -15,12 +15,13 @@ from shop.catalog.models import CertificateScan, Product, Variant
 from shop.clock import today
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.tax import rates as tax
 from shop.web.producer import bp
 from shop.web.producer.listing_forms import PhotoForm, ProductForm, ScanForm, VariantForm
 from shop.web.producer.messages import attach, explain, not_saved
 
 PRODUCT_FIELDS = {name: name for name in listings.PRODUCT_FIELDS}
-VARIANT_FIELDS = {name: name for name in ("sku", "label", "unit", "price_vnd", "vat_rate",
+VARIANT_FIELDS = {name: name for name in ("sku", "label", "unit", "price_vnd", "vat_category",
                                           "weight_g")}
 
 
@@ -78,14 +79,15 @@ def _edit_page(product: Product, status: int = 200, *, form=None, variant_form=N
     if form is None:
         form = ProductForm(formdata=None, data={name: getattr(product, name)
                                                 for name in listings.PRODUCT_FIELDS})
-    variant_forms = {v.id: VariantForm(formdata=None, obj=v, prefix=f"v{v.id}").offer()
+    reduction = tax.reduction_on(today())
+    variant_forms = {v.id: VariantForm(formdata=None, obj=v, prefix=f"v{v.id}").offer(reduction)
                      for v in product.variants}
     if editing is not None:
-        variant_forms[editing[0]] = editing[1]
+        variant_forms[editing[0]] = editing[1].offer(reduction)
     certificate = next((c for c in product.certificates if c.status == "active"), None)
     return render_template(
         "producer/products/edit.html", product=product, form=form.offer(),
-        variant_form=(variant_form or VariantForm(formdata=None, prefix="new")).offer(),
+        variant_form=(variant_form or VariantForm(formdata=None, prefix="new")).offer(reduction),
         variant_forms=variant_forms, photo_form=PhotoForm(formdata=None),
         scan_form=ScanForm(formdata=None), problems=list(problems), certificate=certificate,
         state=scans.expiry_state(certificate, today()), day=today(),
@@ -152,7 +154,7 @@ def add_variant(product_id: int):
 
 @bp.post("/products/<int:product_id>/variants/<int:variant_id>")
 def update_variant(product_id: int, variant_id: int):
-    """Change a pack's label, price, VAT rate, weight or whether it is on sale."""
+    """Change a pack's label, price, VAT category, weight or whether it is on sale."""
     item = _own_product(product_id)
     variant = _own_variant(item, variant_id)
     form = VariantForm(prefix=f"v{variant_id}")
@@ -160,13 +162,13 @@ def update_variant(product_id: int, variant_id: int):
     if not form.validate_on_submit() or form.price_vnd.data is None:
         if form.price_vnd.data is None and not form.price_vnd.errors:
             form.price_vnd.errors = [_("Enter a whole number.")]
-        return _edit_page(item, 422, editing=(variant_id, form.offer()),
+        return _edit_page(item, 422, editing=(variant_id, form),
                           problems=[_("Nothing was saved.")])
     try:
         changes = listings.update_variant(variant, actor_id=current_user.id, **form.values())
     except ShopError as error:
         db.session.rollback()
-        return _edit_page(_own_product(product_id), 422, editing=(variant_id, form.offer()),
+        return _edit_page(_own_product(product_id), 422, editing=(variant_id, form),
                           problems=[explain(error), *attach(form, error, VARIANT_FIELDS)])
     flash(_saved(len(changes)), "success")
     return redirect(url_for(".product", product_id=product_id), 303)
