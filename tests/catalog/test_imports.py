@@ -73,6 +73,31 @@ def test_a_good_row_creates_everything_certified(today):
     assert product.producer.tax_code == "4600000001"
 
 
+def test_a_pack_takes_its_vat_category_and_an_old_files_rate_reads_as_one(today):
+    new_columns = [c if c != "vat_rate" else "vat_category" for c in COLUMNS]
+    wine = {**GOOD, "sku": "RUOU-1", "product_name": "Rượu nếp cái hoa vàng", "vat_rate": "8"}
+    salt = {**GOOD, "sku": "MUOI-1", "product_name": "Muối hạt", "vat_rate": "exempt"}
+    import_catalog(csv_text(GOOD, wine, salt), today=today)  # a file made before categories
+    lychee = {**{k: v for k, v in GOOD.items() if k != "vat_rate"}, "sku": "VAI-1",
+              "product_name": "Vải thiều", "vat_category": "not_subject"}
+    import_catalog(csv_text(lychee, columns=new_columns), today=today)
+    assert dict(db.session.execute(db.select(Variant.sku, Variant.vat_category)).all()) == {
+        "HD-CHE-100": "10_reducible", "RUOU-1": "10", "MUOI-1": "not_subject",
+        "VAI-1": "not_subject"}
+
+
+def test_a_category_and_a_rate_that_disagree_are_refused(today):
+    both = [*COLUMNS, "vat_category"]
+    rows = [{**GOOD, "vat_category": "10_reducible", "vat_rate": "8"},          # as exported
+            {**GOOD, "sku": "B-2", "vat_category": "not_subject", "vat_rate": "8"},
+            {**GOOD, "sku": "B-3", "vat_category": "8", "vat_rate": ""},
+            {**GOOD, "sku": "B-4", "vat_category": "", "vat_rate": ""}]
+    assert refusal(csv_text(*rows, columns=both), today) == [
+        (3, "vat_category: 'not_subject' disagrees with vat_rate '8' (give one of them)"),
+        (4, "vat_category: '8' is not one of not_subject, 5, 10_reducible, 10"),
+        (5, "vat_category: is required (one of not_subject, 5, 10_reducible, 10)")]
+
+
 def test_utf8_bom_and_any_column_order(today):
     columns = list(reversed(COLUMNS))
     import_catalog(("\ufeff" + csv_text(GOOD, columns=columns)).encode("utf-8"), today=today)

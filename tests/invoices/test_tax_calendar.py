@@ -27,6 +27,7 @@ from shop.tax import rates
 from shop.tax import services as tax
 from shop.tax.models import VatReduction
 from tests import builders
+from tests.inventory.test_concurrency import run_together
 from tests.invoices.helpers import TRANSFER, all_invoices_of, deliver, invoices_of, shop_invoices_of
 from tests.invoices.test_documents import pdf_text
 from tests.orders.builders import DELIVERY, cart_with, place
@@ -319,3 +320,20 @@ def test_an_unpaid_order_lists_no_invoice_and_its_lines_show_todays_rate(client,
     assert body["order"]["invoices"] == []
     assert [(line["vat_rate"], line["vat_category"]) for line in body["order"]["lines"]] == [
         ("8", "10_reducible"), ("10", "10")]
+
+
+def test_offices_adding_overlapping_reductions_at_once_record_one(app):
+    def add(n: int):
+        def job():
+            try:
+                tax.add(starts_on=date(2027, 2, 1 + n), ends_on=date(2027, 9, 30), percent=8,
+                        resolution=f"Nghị quyết số {n}/2027/QH16", actor_id=None,
+                        today=date(2027, 1, 15))
+            except ValidationError as refused:
+                return refused.fields["ends_on"]
+            return "added"
+        return job
+
+    outcomes = run_together(app, [add(n) for n in range(12)])
+    assert sorted(outcomes) == ["added"] + ["overlap"] * 11
+    assert len(rates.reductions()) == 2
