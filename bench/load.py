@@ -60,9 +60,11 @@ BROAD = ["che", "mat ong", "gao", "banh", "ha giang", "huu co", "tra", "gom"]
 
 # -- the database ---------------------------------------------------------------------------
 
-# The shop's own registration, which production requires (it invoices its shipping).
+# What production requires: the shop's own registration (it invoices its shipping) and the
+# origin of its links; the benchmark's requests name 127.0.0.1.
 BENCH_SELLER = {"SHOP_LEGAL_NAME": "Chợ OCOP (đo tải)", "SHOP_TAX_CODE": "0100000000-998",
-                "SHOP_ADDRESS": "Số 2 Ngọc Hà, Hà Nội"}
+                "SHOP_ADDRESS": "Số 2 Ngọc Hà, Hà Nội", "PUBLIC_URL": "http://127.0.0.1",
+                "TRUSTED_HOSTS": "127.0.0.1,localhost"}
 
 
 def open_app(database_url: str, workdir: Path, reset: bool, index: Path):

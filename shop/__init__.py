@@ -23,10 +23,11 @@ def create_app(config: dict | None = None) -> Flask:
         "DATABASE_REPLICA_URL")))
 
     from shop import commands, models, web  # noqa: F401  (models: register every table)
-    from shop.web import setup
+    from shop.web import links, setup
 
     setup.extensions(app)
     web.register_blueprints(app)
+    links.trust_only_configured_hosts(app)
     setup.security(app)
     setup.error_handlers(app)
     commands.register(app)

@@ -109,7 +109,24 @@ def load(env: dict | None = None) -> dict:
         "BANK_ACCOUNT_NAME": env.get("BANK_ACCOUNT_NAME", "CHO OCOP VIET NAM"),
         "PLATFORM_FEE_BASIS_POINTS": fee_basis_points(env.get("PLATFORM_FEE_PERCENT", "5")),
         **shop_seller(env, production),
+        **public_origin(env, production),
     }
+
+
+def public_origin(env: dict, production: bool) -> dict:
+    """PUBLIC_URL, the origin every link given out starts with (required in production), and
+    TRUSTED_HOSTS, the host names requests may name (production: PUBLIC_URL's host unless set;
+    a request for another host is refused with 400)."""
+    url = (env.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if url and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$", url):
+        raise RuntimeError(f"PUBLIC_URL must be an origin such as https://ocop.example.vn, not {url!r}")
+    if production and not url:
+        raise RuntimeError("PUBLIC_URL must be set when SHOP_ENV=production: every link in an "
+                           "email, PDF or QR code starts with it")
+    hosts = [h.strip().lower() for h in (env.get("TRUSTED_HOSTS") or "").split(",") if h.strip()]
+    if production and not hosts:
+        hosts = [url.split("://", 1)[1].split(":", 1)[0].lower()]
+    return {"PUBLIC_URL": url or None, "TRUSTED_HOSTS": hosts or None}
 
 
 # The shop's own registration as a seller (it invoices the shipping it charges); the demo

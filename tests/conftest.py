@@ -26,9 +26,10 @@ REFERENCE_TABLES = {"region", "province", "ward", "former_province", "alembic_ve
 # Rows the migrations write that tests may change: put back as migrated after each test.
 RESTORED_TABLES = ("vat_reduction",)
 TODAY = date(2026, 11, 22)
-# What production requires beside SECRET_KEY: the shop's own registration as a seller.
-PRODUCTION_SELLER = {"SHOP_LEGAL_NAME": "Công ty Chợ OCOP", "SHOP_TAX_CODE": "0100000000-001",
-                     "SHOP_ADDRESS": "Số 2 Ngọc Hà, Hà Nội"}
+# What production requires beside SECRET_KEY: the shop's own registration as a seller, and the
+# public origin of every link it gives out.
+PRODUCTION_SETTINGS = {"SHOP_LEGAL_NAME": "Công ty Chợ OCOP", "SHOP_TAX_CODE": "0100000000-001",
+                       "SHOP_ADDRESS": "Số 2 Ngọc Hà, Hà Nội", "PUBLIC_URL": "https://ocop.example.vn"}
 
 
 def _postgres_reachable(url: str) -> str | None:

@@ -12,7 +12,7 @@ from shop import config
 from shop.extensions import db
 from shop.money import format_vnd, parse_vnd
 from shop.text import fold, slugify
-from tests.conftest import PRODUCTION_SELLER
+from tests.conftest import PRODUCTION_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,7 @@ def test_secret_key_is_required_in_production(tmp_path):
     with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
         config.load({"SHOP_ENV": "production", "INSTANCE_PATH": str(tmp_path)})
     settings = config.load({"SHOP_ENV": "production", "SECRET_KEY": "s3cret",
-                            "INSTANCE_PATH": str(tmp_path), **PRODUCTION_SELLER})
+                            "INSTANCE_PATH": str(tmp_path), **PRODUCTION_SETTINGS})
     assert settings["SECRET_KEY"] == "s3cret" and settings["SESSION_COOKIE_SECURE"] is True
 
 
@@ -30,10 +30,10 @@ def test_production_requires_the_shops_own_registration(tmp_path):
     with pytest.raises(RuntimeError, match="SHOP_LEGAL_NAME is missing"):
         config.load(base)
     with pytest.raises(RuntimeError, match="SHOP_TAX_CODE is missing or not valid"):
-        config.load({**base, **PRODUCTION_SELLER, "SHOP_TAX_CODE": "12345"})
+        config.load({**base, **PRODUCTION_SETTINGS, "SHOP_TAX_CODE": "12345"})
     with pytest.raises(RuntimeError, match="SHOP_INVOICE_SYMBOL is missing or not valid"):
-        config.load({**base, **PRODUCTION_SELLER, "SHOP_INVOICE_SYMBOL": "C26"})
-    settings = config.load({**base, **PRODUCTION_SELLER})
+        config.load({**base, **PRODUCTION_SETTINGS, "SHOP_INVOICE_SYMBOL": "C26"})
+    settings = config.load({**base, **PRODUCTION_SETTINGS})
     assert (settings["SHOP_TAX_CODE"], settings["SHOP_INVOICE_TEMPLATE"],
             settings["SHOP_INVOICE_SYMBOL"]) == ("0100000000-001", "1", "C26TVC")
     # a local run invoices under the demo registration, named as such

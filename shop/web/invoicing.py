@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, url_for
+from flask import Response
 
 from shop.invoices import documents
 from shop.invoices.models import Invoice
+from shop.web import links
 
 
 def verify_url(invoice: Invoice) -> str:
-    return url_for("storefront.verify_invoice", token=invoice.verify_token, _external=True)
+    return links.external_url("storefront.verify_invoice", token=invoice.verify_token)
 
 
 def pdf_response(invoice: Invoice) -> Response:

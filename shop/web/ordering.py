@@ -10,6 +10,7 @@ from shop.orders.checkout import OrderSettings
 from shop.orders.models import Order
 from shop.payments import services as payments
 from shop.payments import stripe_gateway, vietqr
+from shop.web import links
 
 
 def order_settings() -> OrderSettings:
@@ -32,22 +33,24 @@ def bank_account() -> vietqr.BankAccount:
                               config["BANK_ACCOUNT_NAME"])
 
 
-def order_url(order: Order, **kwargs) -> str:
-    return url_for("storefront.order", number=order.number, token=order.access_token, **kwargs)
+def order_url(order: Order, *, external: bool = False, **kwargs) -> str:
+    """The buyer's page of the order (with its access token); `external` to give it out."""
+    build = links.external_url if external else url_for
+    return build("storefront.order", number=order.number, token=order.access_token, **kwargs)
 
 
 def after_placed(order: Order) -> None:
     """The confirmation email (sent after the order is committed)."""
     mail.send(order.email, f"Đơn hàng {order.number} / Order {order.number}", "order_placed",
-              order=order, link=order_url(order, _external=True))
+              order=order, link=order_url(order, external=True))
 
 
 def card_checkout(order: Order) -> payments.Payment:
     """Start (or find again) the Stripe session of a card order."""
     return payments.start_card_payment(
         order, stripe_settings(),
-        success_url=order_url(order, _external=True, paid=1),
-        cancel_url=order_url(order, _external=True))
+        success_url=order_url(order, external=True, paid=1),
+        cancel_url=order_url(order, external=True))
 
 
 def payment_view(order: Order) -> dict:
@@ -66,5 +69,5 @@ def payment_view(order: Order) -> dict:
 
 
 def notify(order: Order, template: str, subject: str, **context) -> None:
-    mail.send(order.email, subject, template, order=order, link=order_url(order, _external=True),
+    mail.send(order.email, subject, template, order=order, link=order_url(order, external=True),
               **context)

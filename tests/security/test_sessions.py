@@ -6,7 +6,7 @@ from shop import config as settings
 from shop.accounts import services as accounts
 from shop.web.security import SEEN_AT, SIGNED_IN_AT
 from tests import builders
-from tests.conftest import PRODUCTION_SELLER, csrf_token
+from tests.conftest import PRODUCTION_SETTINGS, csrf_token
 
 
 def test_production_requires_a_secret_key(tmp_path):
@@ -17,7 +17,7 @@ def test_production_requires_a_secret_key(tmp_path):
 
 def test_production_cookies_are_secure_httponly_and_lax(tmp_path):
     config = settings.load({"SHOP_ENV": "production", "SECRET_KEY": "s" * 40,
-                            "INSTANCE_PATH": str(tmp_path), **PRODUCTION_SELLER})
+                            "INSTANCE_PATH": str(tmp_path), **PRODUCTION_SETTINGS})
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -15,7 +15,7 @@ from shop.accounts.models import User
 from shop.errors import RateLimited, ShopError
 from shop.extensions import db
 from shop.orders import carts
-from shop.web import sessions
+from shop.web import links, sessions
 from shop.web.auth import bp
 from shop.web.auth.forms import (
     ChangePasswordForm,
@@ -79,7 +79,7 @@ def _throttled(form, template: str):
 def _tell_password_changed(user: User) -> None:
     """Email the owner that the password changed, with a way back if it was not them."""
     mail.send(user.email, _("Your password was changed"), "password_changed", user=user,
-              link=url_for("auth.forgot_password", _external=True))
+              link=links.external_url("auth.forgot_password"))
 
 
 def _password_error(error: ShopError) -> str:
@@ -216,7 +216,7 @@ def forgot_password():
         issued = reset.request_reset(form.email.data)
         if issued is not None:
             user, token = issued
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = links.external_url("auth.reset_password", token=token)
             mail.send(user.email, _("Reset your password"), "password_reset", user=user, link=link,
                       minutes=int(reset.RESET_LIFETIME.total_seconds() // 60))
         # the same answer whether or not the account exists

@@ -14,6 +14,7 @@ from shop import mail
 from shop.accounts import members as producer_members
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.web import links
 from shop.web.producer import bp
 from shop.web.producer.listing_forms import InviteForm
 from shop.web.producer.messages import explain
@@ -75,7 +76,7 @@ def invite_member():
     mail.send(invitation.email, _("Invitation to %(producer)s on the OCOP marketplace",
                                   producer=g.producer.name),
               "producer_invitation", producer=g.producer, role=invitation.role,
-              link=url_for(".accept_invitation", token=token, _external=True))
+              link=links.external_url("producer.accept_invitation", token=token))
     flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
     return redirect(url_for(".members"), 303)
 

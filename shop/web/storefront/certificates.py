@@ -1,9 +1,10 @@
 import segno
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, request
 from markupsafe import Markup
 
 from shop.catalog import verification
 from shop.clock import today
+from shop.web import links
 from shop.web.storefront import bp
 
 
@@ -22,7 +23,7 @@ def verify(code: str):
     certificate = verification.by_code(code)
     if certificate is None:
         abort(404)
-    url = url_for(".verify", code=certificate.verify_code, _external=True)
+    url = links.external_url("storefront.verify", code=certificate.verify_code)
     qr = Markup(segno.make(url, error="m").svg_inline(scale=4, dark="#1d1d1b"))
     return render_template("storefront/verify.html", certificate=certificate, qr=qr, url=url,
                            verdict=verification.verdict(certificate, today()), day=today())
