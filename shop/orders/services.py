@@ -76,6 +76,16 @@ def place_order(cart: Cart, details: Checkout, *, settings: OrderSettings, today
     return True, order
 
 
+def replay_of(cart_token: str, details: Checkout, idempotency_key: str) -> Order | None:
+    """The order that an earlier send of this very checkout placed (the same cart, the same
+    body, the same key), once the cart is used up; None for anything else, so that a key alone
+    never hands out someone's order."""
+    existing = by_idempotency_key(idempotency_key)
+    if existing is None or existing.request_hash != _hash(f"{cart_token}:{details.digest}"):
+        return None
+    return existing
+
+
 def _replay(idempotency_key: str | None, request_hash: str) -> Order | None:
     """The order an earlier send of this key placed, or None; another body is a conflict."""
     if not idempotency_key:

@@ -164,6 +164,25 @@ def test_the_same_form_sent_twice_makes_one_order(client, market, outbox):
     assert orders_count() == 1 and lines_in_db(client) == [("GAO-1", 1)]
 
 
+def test_another_visitor_with_the_forms_token_gets_nothing_of_the_order(app, client, market, outbox):
+    add(client, "CHE-1", 2)
+    _, token = checkout_page(client)
+    placed = place(client, token)
+    stranger = app.test_client()
+    stranger.set_cookie("lang", "en")
+    response = place(stranger, token)  # an empty cart, someone else's token
+    assert response.status_code == 303 and response.headers["Location"] == "/cart"
+    assert "token=" not in response.headers["Location"]
+    add(stranger, "GAO-1", 1)  # a cart of their own, the same details and the token
+    response = place(stranger, token)
+    assert response.status_code == 303 and response.headers["Location"] == "/cart"
+    assert orders_count() == 1 and lines_in_db(stranger) == [("GAO-1", 1)]
+    # a token longer than ours is no token: the form places the stranger's order, once
+    response = place(stranger, token + "x" * 100)
+    assert response.status_code == 303 and response.headers["Location"] != placed.headers["Location"]
+    assert orders_count() == 2
+
+
 def test_pickup_at_a_sales_point_that_lacks_a_line_is_refused(client, market, outbox):
     add(client, "CHE-1", 1)
     add(client, "GAO-1", 1)

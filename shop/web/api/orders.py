@@ -4,7 +4,7 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 
 from shop.clock import today
-from shop.errors import NotFound, Unauthorized
+from shop.errors import NotFound, Unauthorized, ValidationError
 from shop.invoices import queries as invoices
 from shop.invoices.models import Invoice
 from shop.orders import carts, checkout
@@ -13,6 +13,8 @@ from shop.orders.models import Order
 from shop.tax import rates as tax
 from shop.web import ordering
 from shop.web.api import bp
+
+MAX_IDEMPOTENCY_KEY = 100
 
 
 @bp.post("/carts")
@@ -36,14 +38,14 @@ def add_cart_line(token: str):
 
 @bp.post("/carts/<token>/checkout")
 def checkout_cart(token: str):
+    key = _idempotency_key()
     cart = carts.by_token(token)
-    key = request.headers.get("Idempotency-Key", "").strip()[:100] or None
-    if cart is None and key:
-        existing = orders.by_idempotency_key(f"api:{key}")
-        if existing is not None:  # the cart was used up by the first send of this checkout
-            return jsonify(order_body(existing)), 200
-    if cart is None:
-        raise NotFound("no open cart with that id")
+    if cart is None:  # used up by the first send of this same checkout, or unknown
+        existing = orders.replay_of(token, checkout.parse(request.get_json(silent=True)),
+                                    f"api:{key}") if key else None
+        if existing is None:
+            raise NotFound("no open cart with that id")
+        return jsonify(order_body(existing)), 200
     details = checkout.parse(request.get_json(silent=True))
     created, order = orders.place_order(
         cart, details, settings=ordering.order_settings(), today=today(),
@@ -52,6 +54,15 @@ def checkout_cart(token: str):
     if created:
         ordering.after_placed(order)
     return jsonify(order_body(order)), 201 if created else 200
+
+
+def _idempotency_key() -> str | None:
+    """The Idempotency-Key header, whole; longer than the limit is refused, never cut."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        raise ValidationError(f"the Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters",
+                              {"Idempotency-Key": f"at most {MAX_IDEMPOTENCY_KEY} characters"})
+    return key or None
 
 
 def order_body(order: Order) -> dict:

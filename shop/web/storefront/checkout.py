@@ -29,6 +29,8 @@ from shop.web.storefront.cart import CART_KEY, current_cart
 FIELDS = ("name", "email", "phone", "fulfilment", "address_line", "province_code", "ward_code",
           "pickup_point", "payment_method")
 TOKEN_FIELD = "checkout_token"
+MAX_TOKEN = 64  # the form's token is 32 characters; anything longer is not one of ours
+PLACED_CART_KEY = "placed_cart"  # the cart the session's last order came from
 
 # What each field of checkout.parse needs, in the buyer's language.
 FIELD_MESSAGES = {
@@ -63,11 +65,11 @@ def checkout():
 @bp.post("/checkout")
 def place_order():
     form = {field: request.form.get(field, "").strip() for field in FIELDS}
-    token = request.form.get(TOKEN_FIELD, "").strip()[:64]
-    key = f"web:{token}" if token else None
+    token = request.form.get(TOKEN_FIELD, "").strip()
+    key = f"web:{token}" if 0 < len(token) <= MAX_TOKEN else None  # whole, never cut
     cart = current_cart()
     if cart is None or not cart.lines:
-        return _already_placed_or_empty(key)
+        return _already_placed_or_empty(key, form)
     if request.form.get("step") == "wards":  # without JavaScript: show the province's wards
         return _render(cart, form, {}, token=token)
     user_id = current_user.id if current_user.is_authenticated else None
@@ -80,12 +82,12 @@ def place_order():
     except InsufficientStock as error:
         return _render(cart, form, {}, token=token, shortage=_shortage(cart, error), status=422)
     except IdempotencyConflict:
-        return _already_placed_or_empty(key)
+        return _already_placed_or_empty(key, form)
     if created:
         ordering.after_placed(order)
         flash(_("Thank you! Your order %(number)s is placed; the details are on their way to "
                 "%(email)s.", number=order.number, email=order.email), "success")
-    session.pop(CART_KEY, None)
+    session[PLACED_CART_KEY] = session.pop(CART_KEY, None)  # for a second send of this form
     if order.payment_method == "card" and order.status == "awaiting_payment":
         try:
             return redirect(ordering.card_checkout(order).checkout_url, 303)
@@ -94,13 +96,28 @@ def place_order():
     return redirect(ordering.order_url(order), 303)
 
 
-def _already_placed_or_empty(key: str | None):
-    """This form was sent before (a double submit, or back and send again): its order."""
-    placed = orders.by_idempotency_key(key) if key else None
+def _already_placed_or_empty(key: str | None, form: dict):
+    """This form was sent before from this session (a double submit, or back and send again):
+    its order. The key alone finds nothing: the cart and the details must be the same."""
+    placed = _earlier_send(key, form) if key else None
     if placed is not None:
         return redirect(ordering.order_url(placed), 303)
     flash(_("Your cart is empty."), "error")
     return redirect(url_for(".cart"), 303)
+
+
+def _earlier_send(key: str, form: dict):
+    """The order this session's cart (the one it placed last, or the one it had when this
+    request began) was checked out into with this form."""
+    try:
+        details = checkout_details.parse(_body(form))
+    except ValidationError:
+        return None
+    for name in (PLACED_CART_KEY, CART_KEY):
+        found = orders.replay_of(session[name], details, key) if session.get(name) else None
+        if found is not None:
+            return found
+    return None
 
 
 def _prefill() -> dict:
