@@ -1,4 +1,5 @@
-"""Reading the CSV files of the imports: UTF-8 with or without BOM, a header, any column order."""
+"""The CSV files of the shop: reading the imports (UTF-8 with or without BOM, a header, any
+column order) and writing every export, whose text cells never run as a spreadsheet formula."""
 
 from __future__ import annotations
 
@@ -60,11 +61,38 @@ def _rows(reader, required: tuple[str, ...]) -> list[Row]:
         if len(cells) != len(header) and any(cell.strip() for cell in cells):
             rows.append(Row(line, {}, f"expected {len(header)} cells, found {len(cells)}"))
         elif any(cell.strip() for cell in cells):
-            rows.append(Row(line, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
+            rows.append(Row(line, {h: unguarded(c.strip()) for h, c in zip(header, cells, strict=True)}))
         line = reader.line_num + 1
     if not rows:
         raise ImportRefused([(1, "the file has no data rows")])
     return rows
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): an
+# export writes such a text cell after an apostrophe, which spreadsheets show as text and hide.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guarded(value):
+    """A cell as an export writes it: text that a spreadsheet would run gets a leading "'"."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def unguarded(text: str) -> str:
+    """A cell as an import reads it: the apostrophe an export put before a formula character
+    is taken off, so an exported file comes back unchanged."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
+def to_csv(header, rows, *, lineterminator: str = "\r\n") -> str:
+    """Every export's CSV text: the header, then each row with its text cells guarded."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=lineterminator)
+    writer.writerow([guarded(cell) for cell in header])
+    writer.writerows([guarded(cell) for cell in row] for row in rows)
+    return out.getvalue()
 
 
 def parse_bool(text: str) -> bool:

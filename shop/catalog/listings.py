@@ -7,13 +7,11 @@ new price or text shows there as soon as the commit is done.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from sqlalchemy.orm import selectinload
 
-from shop import search
+from shop import csvfile, search
 from shop.catalog import imports, services
 from shop.catalog.models import MAX_WEIGHT_G, PRODUCT_GROUPS, ListingChange, Producer, Product, Variant
 from shop.catalog.richtext import sanitise
@@ -162,19 +160,17 @@ EXPORT_COLUMNS = (*imports.COLUMNS[:4], "vat_category", "vat_rate", *imports.COL
 def export_catalog(producer: Producer, *, today: date) -> str:
     """The producer's own listings as catalog.csv, one row per variant, newest certificate;
     `vat_rate` is each category's rate of `today`, for spreadsheets that read it."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
     rates = tax.rates_on(today)
     products = db.session.scalars(
         db.select(Product).where(Product.producer_id == producer.id)
         .order_by(Product.name, Product.id))
+    rows = []
     for product in products:
         certificate = next((c for c in product.certificates if c.status == "active"),
                            product.certificates[0] if product.certificates else None)
         for variant in sorted(product.variants, key=lambda v: v.sku):
-            writer.writerow(_row(producer, product, variant, certificate, rates))
-    return out.getvalue()
+            rows.append(_row(producer, product, variant, certificate, rates))
+    return csvfile.to_csv(EXPORT_COLUMNS, rows)
 
 
 def _row(producer: Producer, product: Product, variant: Variant, certificate, rates) -> list:

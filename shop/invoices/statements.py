@@ -3,8 +3,6 @@ withholding, the shop's fee and the net amount due, all sums of the invoices to 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from shop import csvfile
 from shop.catalog.models import Producer
 from shop.errors import ValidationError
 from shop.extensions import db
@@ -107,21 +106,14 @@ CSV_COLUMNS = ("kind", "template", "symbol", "number", "issued_on", "adjusts", "
 
 def to_csv(statement: Statement) -> str:
     """One row per invoice, then the totals as name,value rows."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for invoice in statement.invoices:
-        writer.writerow([
-            invoice.kind, invoice.template, invoice.symbol, invoice.number_text,
-            invoice.issued_on.isoformat(), invoice.adjusts.label if invoice.adjusts else "",
-            invoice.order.number, invoice.total_vnd,
-            sum(line.before_tax_vnd for line in invoice.lines),
-            sum(line.vat_vnd for line in invoice.lines),
-            invoice.withholding_vat_vnd, invoice.withholding_pit_vnd])
-    writer.writerow([])
-    for name, value in summary(statement):
-        writer.writerow([name, value])
-    return out.getvalue()
+    rows = [[invoice.kind, invoice.template, invoice.symbol, invoice.number_text,
+             invoice.issued_on.isoformat(), invoice.adjusts.label if invoice.adjusts else "",
+             invoice.order.number, invoice.total_vnd,
+             sum(line.before_tax_vnd for line in invoice.lines),
+             sum(line.vat_vnd for line in invoice.lines),
+             invoice.withholding_vat_vnd, invoice.withholding_pit_vnd]
+            for invoice in statement.invoices]
+    return csvfile.to_csv(CSV_COLUMNS, [*rows, [], *summary(statement)], lineterminator="\n")
 
 
 def summary(statement: Statement) -> list[tuple[str, str | int]]:

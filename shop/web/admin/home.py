@@ -1,12 +1,11 @@
 """The program in figures: the dashboard and a CSV file of each of its tables."""
 
-import csv
-import io
 
 from flask import Response, abort, render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from shop import csvfile
 from shop.clock import today
 from shop.extensions import db
 from shop.places.models import Region
@@ -60,11 +59,8 @@ def stats_csv(name: str):
     if found is None:
         abort(404)
     table, rows = found
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["key", "label", "count", "share_percent", "amount_vnd"])
-    for label, row in rows:
-        writer.writerow([row.key, label, row.count, table.share(row),
-                         "" if row.amount_vnd is None else row.amount_vnd])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+    body = csvfile.to_csv(["key", "label", "count", "share_percent", "amount_vnd"], [
+        [row.key, label, row.count, table.share(row), "" if row.amount_vnd is None else row.amount_vnd]
+        for label, row in rows])
+    return Response("\ufeff" + body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}-{today()}.csv"'})

@@ -1,21 +1,12 @@
 """The reconciliation list: where the ledger and the shelves part, on a page and as CSV."""
 
-import csv
-import io
-
 from flask import Response, g, render_template
 from flask_babel import gettext as _
 
+from shop import csvfile
 from shop.pos.reconciliation import discrepancies
 from shop.web.salespoint import bp, labels
 from shop.web.salespoint.access import local_time
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet shows as text, never runs as a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 @bp.get("/reconciliation")
@@ -26,14 +17,11 @@ def reconciliation():
 @bp.get("/reconciliation.csv")
 def reconciliation_csv():
     """The same list for a spreadsheet: UTF-8 with a BOM, so Excel reads Vietnamese right."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_("Time"), _("Kind"), _("SKU"), _("Reference"), _("Quantity"),
-                     _("Detail")])
-    for item in discrepancies(g.location):
-        writer.writerow([local_time(item.when), _cell(labels.label(labels.DISCREPANCY_KINDS, item.kind)),
-                         _cell(item.sku), _cell(item.reference), item.quantity, _cell(item.detail)])
+    body = csvfile.to_csv(
+        [_("Time"), _("Kind"), _("SKU"), _("Reference"), _("Quantity"), _("Detail")],
+        [[local_time(item.when), labels.label(labels.DISCREPANCY_KINDS, item.kind), item.sku,
+          item.reference, item.quantity, item.detail] for item in discrepancies(g.location)])
     filename = f"reconciliation-{g.location.code}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+    return Response("\ufeff" + body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={filename}",
         "Cache-Control": "no-store"})
