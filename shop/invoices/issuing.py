@@ -27,7 +27,7 @@ from shop.extensions import db
 from shop.invoices import numbering
 from shop.invoices.models import Invoice, InvoiceLine
 from shop.invoices.settings import SHOP, Seller, seller_for, shop_seller
-from shop.money import basis_points_of, split_vat
+from shop.money import basis_points_of, divide_rounded, split_vat
 from shop.orders.models import Order, OrderLine, Shipment
 from shop.tax import rates as tax
 from shop.tax.models import VatReduction
@@ -38,7 +38,9 @@ SHIPPING_SKU = "VC"  # vận chuyển: the shop's shipping line, "VC-<shipment i
 @dataclass(frozen=True)
 class Sold:
     """One line to put on an invoice: a snapshot of what was sold (quantity < 0 reverses),
-    its VAT category and the rate it is invoiced at."""
+    its VAT category and the rate it is invoiced at. `amount_vnd` is quantity x price unless
+    given: a line of value only (a partial refund: quantity 0), or what a line still stands for
+    after such refunds."""
 
     sku: str
     name: str
@@ -48,6 +50,11 @@ class Sold:
     vat_category: str
     vat_rate: str
     is_service: bool = False
+    amount_vnd: int | None = None
+
+    @property
+    def amount(self) -> int:
+        return self.unit_price_vnd * self.quantity if self.amount_vnd is None else self.amount_vnd
 
 
 def by_due_key(key: str) -> Invoice | None:
@@ -109,10 +116,8 @@ def _shipping_name(order: Order, shipment: Shipment) -> str:
 def reverse_order(order: Order, *, day: date, reason: str) -> list[Invoice]:
     """Adjustment invoices that cancel what each original of the order (goods and shipping)
     still stands for. Caller commits."""
-    originals = db.session.scalars(select(Invoice).where(
-        Invoice.order_id == order.id, Invoice.kind == "original").order_by(Invoice.id)).all()
     reversed_ = []
-    for original in originals:
+    for original in _originals(order):
         key = f"reversal:{original.id}"
         remaining = outstanding(original)
         if by_due_key(key) is None and remaining:
@@ -122,19 +127,69 @@ def reverse_order(order: Order, *, day: date, reason: str) -> list[Invoice]:
 
 
 def outstanding(original: Invoice) -> list[Sold]:
-    """The original's lines less what its adjustments already took back."""
-    taken: dict[str, int] = defaultdict(int)
+    """The original's lines less what its adjustments already took back: the quantity left
+    and the amount it still stands for (less when part of it was refunded)."""
+    taken: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     adjustments = db.session.scalars(select(Invoice).where(Invoice.adjusts_id == original.id))
     for adjustment in adjustments:
         for line in adjustment.lines:
-            taken[line.sku] += line.quantity
+            taken[line.sku][0] += line.quantity
+            taken[line.sku][1] += line.amount_vnd
     left = []
     for line in original.lines:
-        quantity = line.quantity + taken.pop(line.sku, 0)
-        if quantity > 0:
+        quantity, amount = (line.quantity + taken[line.sku][0], line.amount_vnd + taken[line.sku][1])
+        if quantity > 0 or amount > 0:
             left.append(Sold(line.sku, line.name, line.unit, quantity, line.unit_price_vnd,
-                             line.vat_category, line.vat_rate, line.is_service))
+                             line.vat_category, line.vat_rate, line.is_service, amount))
     return left
+
+
+def returned(sold: Sold, quantity: int) -> Sold:
+    """`quantity` of what a line still stands for, taken back: at its share of the amount left,
+    rounded half away from zero (all of it when every unit comes back)."""
+    amount = sold.amount if quantity == sold.quantity else divide_rounded(sold.amount * quantity,
+                                                                        sold.quantity)
+    return replace(sold, quantity=-quantity, amount_vnd=-amount)
+
+
+def refund_value(order: Order, amount_vnd: int, *, day: date, reason: str, key: str,
+                 skus: set[str] | None = None) -> tuple[list[Invoice], int]:
+    """A refund of part of what was paid, with no goods coming back: adjustment invoices of
+    value only (quantity 0) that take `amount_vnd` off what the order's invoices still stand
+    for, spread over their lines in proportion to what each line still stands for (only the
+    lines of `skus` when given). Returns the adjustments and the part of the amount that no
+    invoice stood for. Caller commits.
+
+    Rounding, stated once: each line gets amount x its share, rounded down to the đồng, and the
+    đồng left over go one each to the lines with the largest remainders (the earlier line first
+    on a tie), so the parts add up to the amount exactly."""
+    held = [(invoice, sold) for invoice in _originals(order) for sold in outstanding(invoice)
+            if sold.amount > 0 and (not skus or sold.sku in skus)]
+    total = sum(sold.amount for _, sold in held)
+    taken = min(amount_vnd, total)
+    parts = _largest_remainders(taken, [sold.amount for _, sold in held])
+    adjustments = []
+    for invoice, group in groupby(zip(held, parts, strict=True), key=lambda item: item[0][0]):
+        lines = [replace(sold, quantity=0, amount_vnd=-part) for (_, sold), part in group if part]
+        due = f"{key}:{invoice.id}"
+        if lines and by_due_key(due) is None:
+            adjustments.append(adjust(invoice, lines, day=day, reason=reason, due_key=due))
+    return adjustments, amount_vnd - taken
+
+
+def _largest_remainders(amount: int, weights: list[int]) -> list[int]:
+    total = sum(weights)
+    if not total:
+        return [0] * len(weights)
+    shares = [divmod(amount * weight, total) for weight in weights]
+    left = amount - sum(share for share, _ in shares)
+    order = sorted(range(len(weights)), key=lambda i: (-shares[i][1], i))[:left]
+    return [share + (1 if i in order else 0) for i, (share, _) in enumerate(shares)]
+
+
+def _originals(order: Order) -> list[Invoice]:
+    return list(db.session.scalars(select(Invoice).where(
+        Invoice.order_id == order.id, Invoice.kind == "original").order_by(Invoice.id)))
 
 
 def adjust(original: Invoice, lines: list[Sold], *, day: date, reason: str,
@@ -205,13 +260,13 @@ def _by_supply(lines: list[Sold], tax_name: str, counted, share: int = 100) -> i
     amounts: dict[str, int] = defaultdict(int)
     for sold in lines:
         if counted(sold):
-            amounts["service" if sold.is_service else "goods"] += sold.unit_price_vnd * sold.quantity
+            amounts["service" if sold.is_service else "goods"] += sold.amount
     return sum(basis_points_of(amount, tax.WITHHOLDING_BP[supply][tax_name] * share // 100)
                for supply, amount in amounts.items())
 
 
 def _line(position: int, sold: Sold, direct: bool) -> InvoiceLine:
-    amount = sold.unit_price_vnd * sold.quantity
+    amount = sold.amount
     before, vat = (amount, 0) if direct else split_vat(amount, sold.vat_rate)
     return InvoiceLine(position=position, sku=sold.sku, name=sold.name, unit=sold.unit,
                        quantity=sold.quantity, unit_price_vnd=sold.unit_price_vnd,
@@ -234,7 +289,7 @@ def _sold(line: OrderLine, day: date, reduction: VatReduction | None) -> Sold:
 
 
 def negated(sold: Sold) -> Sold:
-    return replace(sold, quantity=-sold.quantity)
+    return replace(sold, quantity=-sold.quantity, amount_vnd=-sold.amount)
 
 
 def _producer_of(line: OrderLine) -> int:

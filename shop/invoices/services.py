@@ -3,7 +3,6 @@ adjustment invoice that names it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
@@ -64,7 +63,7 @@ def return_goods(invoice: Invoice, *, actor_id: int, quantities: dict[str, int],
                 for sku, quantity in wanted.items() if sku not in left or quantity > left[sku].quantity}
         if over:
             raise ValidationError("more is returned than the invoice still stands for", over)
-        back = [replace(s, quantity=-wanted[s.sku]) for s in left.values() if s.sku in wanted]
+        back = [issuing.returned(s, wanted[s.sku]) for s in left.values() if s.sku in wanted]
         adjustment = issuing.adjust(original, back, day=day, reason=f"Trả hàng: {reason}")
     return adjustment
 

@@ -18,6 +18,7 @@ ALLOWED = {
     },
     "payment": {
         ("unpaid", "paid"), ("unpaid", "mismatch"), ("mismatch", "paid"), ("paid", "refunded"),
+        ("paid", "partially_refunded"), ("partially_refunded", "refunded"),
     },
     "shipment": {
         ("pending", "packed"), ("packed", "shipped"), ("shipped", "delivered"),

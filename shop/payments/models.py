@@ -23,7 +23,10 @@ class Payment(db.Model):
     provider_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
     payment_intent: Mapped[str | None] = mapped_column(String(120), index=True)
     amount_vnd: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # What the provider has refunded of it so far (cumulative, as Stripe reports it).
+    refunded_vnd: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # pending, paid, partially_refunded, refunded, expired, cancelled
+    status: Mapped[str] = mapped_column(String(20), default="pending")
     checkout_url: Mapped[str] = mapped_column(String(500), default="")
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     note: Mapped[str] = mapped_column(String(300), default="")

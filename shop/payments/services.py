@@ -166,20 +166,66 @@ def _session_expired(obj: dict, record: WebhookEvent) -> str:
 
 
 def _charge_refunded(obj: dict, record: WebhookEvent) -> str:
+    """Stripe refunded some or all of a charge: book what was refunded since the last event
+    (`amount_refunded` is cumulative, so a duplicate or an older event books nothing)."""
     payment = db.session.scalar(select(Payment).where(
-        Payment.payment_intent == obj.get("payment_intent"), Payment.method == "card"))
+        Payment.payment_intent == obj.get("payment_intent"), Payment.method == "card")
+        .with_for_update())
     if payment is None:
         return "no such payment"
     record.order_id = payment.order_id
-    if payment.status == "refunded":
+    refunded = obj.get("amount_refunded")
+    if not isinstance(refunded, int) or isinstance(refunded, bool) or not 0 <= refunded <= payment.amount_vnd:
+        payment.order.needs_attention = True
+        return f"refund of {refunded!r} not understood: flagged"
+    if (obj.get("currency") or "vnd").lower() != "vnd":
+        payment.order.needs_attention = True
+        return "refund in another currency: flagged"
+    new = refunded - payment.refunded_vnd
+    if new <= 0:
         return "nothing to do"
-    payment.status = "refunded"
-    audit.record("payment.refunded", actor_id=None, subject=f"order:{payment.order.number}",
-                 amount_vnd=payment.amount_vnd, payment_intent=payment.payment_intent)
-    if payment.order.payment_status == "paid":
-        status.transition(payment.order, "refunded", subject="payment", reason="card refunded")
-    issuing.reverse_order(payment.order, day=today(), reason="card refunded")
-    return "refunded"
+    return book_refund(payment, new, skus=_refunded_skus(obj, payment.refunded_vnd, refunded))
+
+
+def book_refund(payment: Payment, amount_vnd: int, *, skus: set[str] | None = None) -> str:
+    """`amount_vnd` more of a card payment was refunded: the payment and the order say how much,
+    the order goes on (goods still ship unless it was cancelled), and adjustment invoices take
+    exactly that amount off what was invoiced. Caller commits."""
+    order = payment.order
+    payment.refunded_vnd += amount_vnd
+    whole = payment.refunded_vnd >= payment.amount_vnd
+    payment.status = "refunded" if whole else "partially_refunded"
+    reason = (f"Hoàn tiền thẻ {payment.refunded_vnd} / {payment.amount_vnd} đồng"
+              if not whole else "Hoàn tiền thẻ toàn bộ")
+    if order.payment_status != payment.status and order.payment_status in ("paid", "partially_refunded"):
+        status.transition(order, payment.status, subject="payment", reason=reason)
+    audit.record("payment.refunded", actor_id=None, subject=f"order:{order.number}",
+                 amount_vnd=amount_vnd, refunded_vnd=payment.refunded_vnd,
+                 paid_vnd=payment.amount_vnd, payment_intent=payment.payment_intent)
+    if order.status in ("cancelled", "expired"):  # its invoices were reversed, or never issued
+        return "refunded" if whole else f"partially refunded: {payment.refunded_vnd} of {payment.amount_vnd}"
+    _, unbooked = issuing.refund_value(order, amount_vnd, day=today(), reason=reason,
+                                       key=f"refund:{payment.id}:{payment.refunded_vnd}", skus=skus)
+    if unbooked:  # more refunded than the invoices still stand for
+        order.needs_attention = True
+    return "refunded" if whole else f"partially refunded: {payment.refunded_vnd} of {payment.amount_vnd}"
+
+
+def _refunded_skus(charge: dict, before: int, after: int) -> set[str] | None:
+    """The SKUs the new refunds name in their metadata (`skus`, comma-separated), when the
+    charge lists its refunds and each new one names some; else None (spread over every line)."""
+    refunds = sorted(((charge.get("refunds") or {}).get("data") or []),
+                     key=lambda refund: (refund.get("created") or 0, refund.get("id") or ""))
+    newer, running = [], 0
+    for refund in refunds:
+        amount = refund.get("amount") if isinstance(refund.get("amount"), int) else 0
+        running += amount if refund.get("status") in (None, "succeeded", "pending") else 0
+        if before < running <= after:
+            newer.append(refund)
+    named = [str((refund.get("metadata") or {}).get("skus") or "") for refund in newer]
+    if not newer or not all(named) or running != after:
+        return None
+    return {sku.strip() for text in named for sku in text.split(",") if sku.strip()}
 
 
 HANDLERS = {
@@ -190,15 +236,18 @@ HANDLERS = {
 
 
 def refund_card(order: Order, settings: stripe_gateway.StripeSettings) -> str | None:
-    """After a paid card order is cancelled: ask Stripe for the refund (idempotent)."""
-    payment = next((p for p in order.payments if p.method == "card" and p.status == "paid"), None)
+    """After a paid card order is cancelled: ask Stripe for the refund of what is still paid
+    (idempotent); the `charge.refunded` event that follows books it."""
+    payment = next((p for p in order.payments if p.method == "card"
+                    and p.status in ("paid", "partially_refunded")), None)
     if payment is None or not payment.payment_intent:
         return None
+    left = payment.amount_vnd - payment.refunded_vnd
     refund = stripe_gateway.refund(settings, payment_intent=payment.payment_intent,
-                                   amount_vnd=payment.amount_vnd,
-                                   idempotency_key=f"refund-{order.number}-{payment.id}")
+                                   amount_vnd=left,
+                                   idempotency_key=f"refund-{order.number}-{payment.id}-{left}")
     with write_transaction(db.session):
         payment.note = f"refund {refund.id} {refund.status}"
         audit.record("payment.refund_requested", actor_id=None, subject=f"order:{order.number}",
-                     refund=refund.id, status=refund.status, amount_vnd=payment.amount_vnd)
+                     refund=refund.id, status=refund.status, amount_vnd=left)
     return refund.id

@@ -46,6 +46,7 @@ PAYMENT_STATUSES = {
     "unpaid": _l("Not paid"),
     "paid": _l("Paid"),
     "refunded": _l("Refunded"),
+    "partially_refunded": _l("Partly refunded"),
     "mismatch": _l("Payment amount under review"),
 }
 SHIPMENT_STATUSES = {

@@ -67,14 +67,17 @@ def test_a_card_payment_issues_the_invoice_once_even_when_the_event_comes_twice(
     assert payments.handle_stripe_event(event) == "paid"
     assert payments.handle_stripe_event({**event, "id": "evt_2"}) == "nothing to do"
     assert [(i.kind, i.total_vnd) for i in invoices_of(order)] == [("original", 250_000)]
-    refund = {"id": "evt_3", "type": "charge.refunded", "data": {"object": {"payment_intent": "pi_1"}}}
+    refund = {"id": "evt_3", "type": "charge.refunded", "data": {"object": {
+        "payment_intent": "pi_1", "amount_refunded": order.total_vnd, "currency": "vnd"}}}
     assert payments.handle_stripe_event(refund) == "refunded"
+    assert payments.handle_stripe_event({**refund, "id": "evt_4"}) == "nothing to do"
     original, reversal = invoices_of(order)
     assert (reversal.kind, reversal.adjusts_id, reversal.number, reversal.total_vnd) == (
         "adjustment", original.id, 2, -250_000)
+    # the money came back, the goods did not (the order was not cancelled): a value adjustment
     assert [(line.quantity, line.amount_vnd, line.before_tax_vnd, line.vat_vnd)
             for line in reversal.lines] == [
-        (-1, -250_000, -231_481, -18_519)]
+        (0, -250_000, -231_481, -18_519)]
 
 
 def _card_settings():

@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 from sqlalchemy import func, select
 
 from shop.extensions import db
@@ -12,21 +11,10 @@ from shop.orders.models import Order
 from shop.payments import services as payments
 from shop.payments import vietqr
 from shop.payments.models import WebhookEvent
-from tests.fakes.stripe_server import FakeStripe, encode, sign
+from tests.fakes.stripe_server import encode, sign
 from tests.orders.builders import DELIVERY
 
 SECRET = "whsec_test_secret"
-
-
-@pytest.fixture
-def fake_stripe(app):
-    with FakeStripe() as fake:
-        saved = {k: app.config[k] for k in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
-                                             "STRIPE_API_BASE")}
-        app.config.update(STRIPE_SECRET_KEY="sk_test_123", STRIPE_WEBHOOK_SECRET=SECRET,
-                          STRIPE_API_BASE=fake.api_base)
-        yield fake
-        app.config.update(saved)
 
 
 def checkout_over_api(client, body, key="k-1", lines=(("CHE-1", 2),)):
@@ -167,6 +155,42 @@ def test_the_api_checkout_contract(client, market, app, validate):
 
     assert [m["To"] for m in outbox(app)] == ["an@example.com"]
     assert number in outbox(app)[0].get_content()
+
+
+def test_a_key_alone_never_hands_out_someone_elses_order(client, market):
+    placed = checkout_over_api(client, DELIVERY, key="their-key")
+    cart_path = placed.request.path
+    # another caller with the key: on a cart that does not exist, or on a cart of their own
+    stranger = client.post("/api/v1/carts/does-not-exist/checkout", json=DELIVERY,
+                           headers={"Idempotency-Key": "their-key"})
+    assert stranger.status_code == 404
+    assert "access_token" not in stranger.get_data(as_text=True)
+    assert placed.get_json()["order"]["number"] not in stranger.get_data(as_text=True)
+    own = checkout_over_api(client, {**DELIVERY, "name": "Kẻ lạ"}, key="their-key")
+    assert own.status_code == 409 and own.get_json()["error"]["code"] == "idempotency_conflict"
+    assert placed.get_json()["order"]["number"] not in own.get_data(as_text=True)
+    # the same cart with other details: not a replay either
+    other = client.post(cart_path, json={**DELIVERY, "phone": "0900000000"},
+                        headers={"Idempotency-Key": "their-key"})
+    assert other.status_code == 404
+    # the buyer's own second send of the same checkout is still answered with the order
+    again = client.post(cart_path, json=DELIVERY, headers={"Idempotency-Key": "their-key"})
+    assert again.status_code == 200
+    assert again.get_json()["order"]["number"] == placed.get_json()["order"]["number"]
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 1
+
+
+def test_keys_are_compared_whole_and_a_key_past_the_limit_is_refused(client, market):
+    prefix = "k" * 100
+    first = checkout_over_api(client, DELIVERY, key=prefix)
+    second = checkout_over_api(client, DELIVERY, key=prefix[:99] + "x")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.get_json()["order"]["number"] != second.get_json()["order"]["number"]
+    too_long = checkout_over_api(client, DELIVERY, key=prefix + "-and-more")
+    assert too_long.status_code == 422
+    assert too_long.get_json()["error"]["details"]["fields"] == {
+        "Idempotency-Key": "at most 100 characters"}
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 2
 
 
 def test_insufficient_stock_over_the_api(client, market):

@@ -76,7 +76,8 @@ def cancel(number: str):
         flash(error.message, "error")
         return redirect(ordering.order_url(found), 303)
     settings = ordering.stripe_settings()
-    if settings is not None and found.payment_method == "card" and found.payment_status == "paid":
+    if settings is not None and found.payment_method == "card" and found.payment_status in (
+            "paid", "partially_refunded"):
         try:
             payments.refund_card(found, settings)
         except Exception:  # the refund is retried by the program office; the cancel stands
