@@ -15,25 +15,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.orders import BODY as COD_BODY  # noqa: E402
 from bench.pos_sync import fresh_app  # noqa: E402
+from bench.timing import run_threads  # noqa: E402
 from shop.extensions import db  # noqa: E402
 
 THREADS = 8
-BODY = {"email": "an@example.com", "phone": "0912345678", "name": "Người mua",
-        "fulfilment": "delivery",
-        "address": {"line": "12 Lê Lợi", "ward_code": "00004", "province_code": "01"},
-        "payment_method": "bank_transfer"}
+BODY = {**COD_BODY, "payment_method": "bank_transfer"}
 PACK = {"vat_category": "10_reducible"}  # the keyword the pack's tax takes
 
 
@@ -77,33 +72,13 @@ def confirm_all(app, numbers: list[str], threads: int = THREADS) -> dict:
     from shop.orders import services as orders
     from shop.payments import services as payments
 
-    latencies, lock, queue = [], threading.Lock(), iter(numbers)
-
-    def office():
+    def confirm(number: str) -> None:
         with app.app_context():
-            while True:
-                with lock:
-                    number = next(queue, None)
-                if number is None:
-                    return
-                t0 = time.perf_counter()
-                order = orders.by_number(number)
-                payments.confirm_transfer(order, order.total_vnd, actor_id=None)
-                db.session.remove()
-                with lock:
-                    latencies.append(time.perf_counter() - t0)
+            order = orders.by_number(number)
+            payments.confirm_transfer(order, order.total_vnd, actor_id=None)
+            db.session.remove()
 
-    started, cpu = time.perf_counter(), time.process_time()
-    with ThreadPoolExecutor(threads) as pool:
-        for future in [pool.submit(office) for _ in range(threads)]:
-            future.result()
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    latencies.sort()
-    return {"confirmed": len(numbers), "seconds": round(seconds, 2),
-            "cpu_ms_each": round(cpu * 1000 / len(numbers), 2),
-            "per_second": round(len(numbers) / seconds, 1),
-            "p50_ms": round(statistics.median(latencies) * 1000, 1),
-            "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1)}
+    return run_threads(threads, numbers, confirm)
 
 
 def main() -> None:

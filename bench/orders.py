@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.pos_sync import fresh_app  # noqa: E402
+from bench.timing import run_threads  # noqa: E402
 from shop.extensions import db  # noqa: E402
 
 BUYERS = 16
@@ -57,33 +54,17 @@ def stock_the_catalog(app, skus: int) -> None:
 
 
 def run(app, label: str, orders: int, sku_of) -> dict:
-    latencies, lock, counter = [], threading.Lock(), iter(range(orders))
-
-    def buyer():
+    def buy(n: int) -> None:
         client = app.test_client()
-        while True:
-            with lock:
-                n = next(counter, None)
-            if n is None:
-                return
-            t0 = time.perf_counter()
-            cart = client.post("/api/v1/carts").get_json()["id"]
-            client.post(f"/api/v1/carts/{cart}/lines", json={"sku": sku_of(n), "quantity": 1})
-            response = client.post(f"/api/v1/carts/{cart}/checkout", json=BODY,
-                                   headers={"Idempotency-Key": f"bench-{label}-{n}"})
-            assert response.status_code == 201, response.get_data(as_text=True)
-            with lock:
-                latencies.append(time.perf_counter() - t0)
+        cart = client.post("/api/v1/carts").get_json()["id"]
+        client.post(f"/api/v1/carts/{cart}/lines", json={"sku": sku_of(n), "quantity": 1})
+        response = client.post(f"/api/v1/carts/{cart}/checkout", json=BODY,
+                               headers={"Idempotency-Key": f"bench-{label}-{n}"})
+        assert response.status_code == 201, response.get_data(as_text=True)
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(BUYERS) as pool:
-        for future in [pool.submit(buyer) for _ in range(BUYERS)]:
-            future.result()
-    seconds = time.perf_counter() - started
-    latencies.sort()
-    return {"orders": orders, "seconds": round(seconds, 2), "orders_per_second": round(orders / seconds, 1),
-            "p50_ms": round(statistics.median(latencies) * 1000, 1),
-            "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1)}
+    timed = run_threads(BUYERS, range(orders), buy)
+    return {"orders": orders, "seconds": timed["seconds"], "orders_per_second": timed["per_second"],
+            "p50_ms": timed["p50_ms"], "p99_ms": timed["p99_ms"]}
 
 
 def main() -> None:
