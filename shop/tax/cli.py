@@ -16,7 +16,8 @@ from shop.tax import services as tax
 vat_cli = AppGroup("vat", help="The dated VAT reductions that set the rate of `10_reducible` packs.")
 
 PROBLEMS = {"past": "only days after today can change (invoices of today and before stand)",
-            "before_start": "the last day comes before the first", "overlap": "another reduction "
+            "before_start": "the last day comes before the first",
+            "too_far": "more than five years ahead", "overlap": "another reduction "
             "covers some of these days", "resolution": "name the resolution (3 to 120 characters)",
             "reduced_percent": "a whole percentage from 0 to 9", "too_long": "at most 120 characters"}
 

@@ -24,7 +24,7 @@ def change_end(reduction_id: int, *, ends_on: date, resolution: str, actor_id: i
         reduction = db.session.get(VatReduction, reduction_id)
         if reduction is None:
             raise NotFound("no such VAT reduction")
-        problems = _period_problems(reduction.starts_on, ends_on, resolution, reduction.id)
+        problems = _period_problems(reduction.starts_on, ends_on, resolution, reduction.id, today)
         if min(reduction.ends_on, ends_on) < today:
             problems["ends_on"] = "past"
         if problems:
@@ -42,7 +42,7 @@ def add(*, starts_on: date, ends_on: date, percent: int, resolution: str, decree
     resolution, decree = " ".join((resolution or "").split()), " ".join((decree or "").split())
     with write_transaction(db.session):
         _lock_table()
-        problems = _period_problems(starts_on, ends_on, resolution, None)
+        problems = _period_problems(starts_on, ends_on, resolution, None, today)
         if starts_on <= today:
             problems["starts_on"] = "past"
         if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 9:
@@ -67,10 +67,16 @@ def _lock_table() -> None:
         db.session.execute(text("LOCK TABLE vat_reduction IN SHARE ROW EXCLUSIVE MODE"))
 
 
-def _period_problems(starts_on: date, ends_on: date, resolution: str, own_id: int | None) -> dict:
+FARTHEST_YEARS = 5  # a reduction decided further ahead than this is a typing error
+
+
+def _period_problems(starts_on: date, ends_on: date, resolution: str, own_id: int | None,
+                     today: date) -> dict:
     problems = {}
     if ends_on < starts_on:
         problems["ends_on"] = "before_start"
+    elif ends_on.year > today.year + FARTHEST_YEARS:
+        problems["ends_on"] = "too_far"
     elif _overlapping(starts_on, ends_on, own_id):
         problems["ends_on"] = "overlap"
     if not 3 <= len(resolution) <= 120:

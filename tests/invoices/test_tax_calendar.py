@@ -156,6 +156,10 @@ def test_a_change_never_reaches_back_and_a_bad_one_changes_nothing(goods):
                 resolution="x", actor_id=None, today=date(2026, 11, 30))
     assert refused.value.fields == {"ends_on": "overlap", "resolution": "resolution",
                                     "percent": "reduced_percent"}
+    with pytest.raises(ValidationError) as refused:  # 31/12/9999 typed for 31/12/2029
+        tax.change_end(reduction.id, ends_on=date(9999, 12, 31), actor_id=None,
+                       resolution="Nghị quyết số 999/2026/QH15", today=date(2026, 12, 20))
+    assert refused.value.fields == {"ends_on": "too_far"}
     db.session.rollback()
     assert [(r.starts_on, r.ends_on, r.percent) for r in rates.reductions()] == [
         (date(2025, 7, 1), date(2026, 12, 31), 8)]

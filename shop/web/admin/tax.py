@@ -23,6 +23,7 @@ PROBLEMS = {
     "past": _l("Only days after today can change: invoices of today and before were issued at "
                "the rate they had."),
     "before_start": _l("The last day cannot come before the first."),
+    "too_far": _l("A day more than five years ahead is surely a typing error."),
     "overlap": _l("Another reduction covers some of these days."),
     "resolution": _l("Name the resolution that decides it (3 to 120 characters), for example "
                      "Nghị quyết số 204/2025/QH15."),
