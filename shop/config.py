@@ -54,6 +54,8 @@ def load(env: dict | None = None) -> dict:
         "MEDIA_DIR": env.get("MEDIA_DIR") or str(instance / "media"),
         "PHOTO_MAX_BYTES": int(env.get("PHOTO_MAX_BYTES", 8 * 1024 * 1024)),
         "PHOTO_MAX_PIXELS": int(env.get("PHOTO_MAX_PIXELS", 40_000_000)),
+        # the memory decoding one upload may take (PNG, WebP, progressive JPEG): catalog.images
+        "PHOTO_MAX_DECODE_BYTES": int(env.get("PHOTO_MAX_DECODE_BYTES", 128 * 1024 * 1024)),
         "SEARCH_BACKEND": env.get("SEARCH_BACKEND") or "whoosh",
         "SEARCH_WRITE_TIMEOUT": float(env.get("SEARCH_WRITE_TIMEOUT") or 10),
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,

@@ -1,79 +1,54 @@
 """Product photos: only real images, size-limited, re-encoded, stored under server-made names.
 
 An upload is read by Pillow from its bytes (its file name and type say nothing), refused when it
-is too large in bytes or in pixels (a small file can unpack to gigabytes), then written again
-as a JPEG without its metadata, with a thumbnail for listing and product pages.
+is too large in bytes, in pixels or in the memory its decoding would take (a small file can
+unpack to gigabytes: `catalog.images`), then written again as a JPEG of its pixels alone, with
+a thumbnail for listing and product pages.
 """
 
 from __future__ import annotations
 
-import io
 import secrets
-import warnings
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from shop import search
+from shop.catalog import images
+from shop.catalog.images import Limits
 from shop.catalog.models import ListingChange, Product, ProductPhoto
 from shop.errors import NotFound, ValidationError
 from shop.extensions import db
 
-FORMATS = {"JPEG", "PNG", "WEBP"}
 FULL_SIZE = (1600, 1600)
 THUMB_SIZE = (480, 360)
 
 
-@dataclass(frozen=True)
-class Limits:
-    max_bytes: int
-    max_pixels: int
-
-
 def read_image(data: bytes, limits: Limits) -> Image.Image:
-    """The decoded image, or ValidationError saying why this upload is not a usable photo."""
-    if len(data) > limits.max_bytes:
-        raise ValidationError("the file is too large",
-                              {"photo": f"at most {limits.max_bytes // (1024 * 1024)} MB"})
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in FORMATS:
-                raise ValidationError("not a photo", {"photo": "a JPEG, PNG or WebP image"})
-            if image.width * image.height > limits.max_pixels:
-                raise ValidationError("the image has too many pixels",
-                                      {"photo": "too many pixels"})
-            if image.format == "JPEG":  # decode at the smallest scale still above the output
-                ratio = min(FULL_SIZE[0] / image.width, FULL_SIZE[1] / image.height, 1)
-                image.draft("RGB", (int(image.width * ratio), int(image.height * ratio)))
-            image.load()
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise ValidationError("the image has too many pixels", {"photo": "too many pixels"}) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError("not a photo", {"photo": "a JPEG, PNG or WebP image"}) from None
-    return image
+    """The photo, upright and within FULL_SIZE, or ValidationError saying why it is not usable."""
+    return images.load(data, limits, FULL_SIZE)
 
 
 def encode(image: Image.Image) -> tuple[bytes, bytes, tuple[int, int]]:
-    """The photo and its thumbnail as fresh JPEGs (turned upright, metadata dropped)."""
-    image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "L"):
-        rgba = image.convert("RGBA")
-        image = Image.new("RGB", rgba.size, "white")
-        image.paste(rgba, mask=rgba.getchannel("A"))
-    image = image.convert("RGB")
-    full = image.copy()
-    full.thumbnail(FULL_SIZE)
-    thumb = ImageOps.fit(full, THUMB_SIZE)
-    return _jpeg(full), _jpeg(thumb), full.size
+    """The photo and its thumbnail as fresh JPEGs of the pixels alone."""
+    thumb = ImageOps.fit(image, THUMB_SIZE)
+    return images.to_jpeg(image), images.to_jpeg(thumb), image.size
 
 
-def _jpeg(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85, optimize=True)
-    return out.getvalue()
+@contextmanager
+def written(files: dict[Path, bytes]) -> Iterator[None]:
+    """Write the files, and remove them all again if writing or the caller's commit fails."""
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        yield
+    except BaseException:  # a full disk, a failed commit: no file is left without its row
+        for path in files:
+            path.unlink(missing_ok=True)
+        raise
 
 
 def photo_path(media_dir: str | Path, name: str, thumb: bool = False) -> Path:
@@ -85,22 +60,14 @@ def add_photo(product: Product, data: bytes, *, actor_id: int | None, media_dir:
     """Store a new photo of the product after its others; the first one becomes the main one."""
     full, thumb, (width, height) = encode(read_image(data, limits))
     name = secrets.token_hex(16)
-    folder = photo_path(media_dir, name).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    files = photo_path(media_dir, name), photo_path(media_dir, name, thumb=True)
-    try:
-        for path, data in zip(files, (full, thumb), strict=True):
-            path.write_bytes(data)
-    except OSError:  # a full disk: no half-written photo is left behind, nothing is recorded
-        for path in files:
-            path.unlink(missing_ok=True)
-        raise
-    position = max((p.position for p in product.photos), default=-1) + 1
-    photo = ProductPhoto(product=product, name=name, width=width, height=height,
-                         position=position, uploaded_by_id=actor_id)
-    db.session.add(photo)
-    _refresh_main(product, actor_id)
-    db.session.commit()
+    files = {photo_path(media_dir, name): full, photo_path(media_dir, name, thumb=True): thumb}
+    with written(files):
+        position = max((p.position for p in product.photos), default=-1) + 1
+        photo = ProductPhoto(product=product, name=name, width=width, height=height,
+                             position=position, uploaded_by_id=actor_id)
+        db.session.add(photo)
+        _refresh_main(product, actor_id)
+        db.session.commit()
     search.refresh([product.id])
     return photo
 

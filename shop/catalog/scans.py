@@ -11,7 +11,7 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from shop.catalog import photos
+from shop.catalog import images, photos
 from shop.catalog.models import Certificate, CertificateScan, Product
 from shop.errors import ValidationError
 from shop.extensions import db
@@ -32,9 +32,10 @@ def _content(data: bytes, limits: photos.Limits) -> tuple[bytes, str]:
                                   {"scan": f"at most {limits.max_bytes // (1024 * 1024)} MB"})
         return data, "application/pdf"
     try:
-        full, _, _ = photos.encode(photos.read_image(data, limits))
-    except ValidationError as error:
-        raise ValidationError("not a scan", {"scan": next(iter(error.fields.values()))}) from None
+        full = images.to_jpeg(photos.read_image(data, limits))
+    except ValidationError as error:  # the same problem, named for the scan field
+        details = {key: value for key, value in error.details.items() if key != "fields"}
+        raise ValidationError(error.message, {"scan": error.fields["photo"]}, **details) from None
     return full, "image/jpeg"
 
 
@@ -45,11 +46,9 @@ def submit_scan(product: Product, data: bytes, *, actor_id: int | None, media_di
     scan = CertificateScan(product_id=product.id, name=secrets.token_hex(16), content_type=content_type,
                            decision_number=(decision_number or "").strip()[:60],
                            note=(note or "").strip()[:300], uploaded_by_id=actor_id)
-    path = scan_path(media_dir, scan)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    db.session.add(scan)
-    db.session.commit()
+    with photos.written({scan_path(media_dir, scan): content}):
+        db.session.add(scan)
+        db.session.commit()
     return scan
 
 

@@ -9,6 +9,7 @@ import pytest
 from shop.catalog.models import Producer, Variant
 from shop.inventory.models import Location
 from tests import builders
+from tests.faults.disk import tiny_disk  # noqa: F401  (a fixture)
 
 
 @dataclass

@@ -58,7 +58,7 @@ class PhotoForm(FlaskForm):
 
 class ScanForm(FlaskForm):
     scan = FileField(_l("Scan of the decision (PDF or photo)"), validators=[FileRequired()],
-                     render_kw={"accept": "application/pdf,image/jpeg,image/png"})
+                     render_kw={"accept": "application/pdf,image/jpeg,image/png,image/webp"})
     decision_number = StringField(_l("Decision number"), validators=[Length(max=60)])
     note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": 300})
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from shop.catalog import photos, scans
+from shop.catalog import images, photos, scans
 from shop.catalog.models import CertificateScan, Product
 from shop.clock import today
 from shop.errors import ShopError
@@ -25,13 +25,17 @@ def _back(product_id: int):
     return redirect(url_for(".product", product_id=product_id) + "#photos", 303)
 
 
-def _refused(product_id: int, error: ShopError):
-    db.session.rollback()
-    problem = next(iter(error.fields.values()), "") if hasattr(error, "fields") else ""
-    text = {"a JPEG, PNG or WebP image": _("This file is not a JPEG, PNG or WebP image."),
-            "too many pixels": _("This image has too many pixels."),
-            }.get(problem, _("The file is too large.") if "MB" in problem else error.message)
-    return _edit_page(_own_product(product_id), error.status, problems=[text])
+def _upload_problem(error: ShopError, not_an_image: str) -> str:
+    """Why an upload was refused, in the visitor's language."""
+    problem = next(iter(getattr(error, "fields", {}).values()), "")
+    if problem == images.NOT_A_PHOTO:
+        return not_an_image
+    if problem == images.TOO_MANY_PIXELS:
+        return _("This image has too many pixels.")
+    if problem == images.TOO_LARGE_TO_DECODE:
+        return _("This image has too many pixels for its file type (at most %(limit)s megapixels). "
+                 "Make it smaller, or save it as an ordinary JPEG.", limit=error.details["max_megapixels"])
+    return _("The file is too large.") if problem.endswith(" MB") else error.message
 
 
 @bp.post("/products/<int:product_id>/photos")
@@ -45,7 +49,10 @@ def add_photo(product_id: int):
         photos.add_photo(item, form.photo.data.read(), actor_id=current_user.id,
                          media_dir=_media_dir(), limits=photo_limits())
     except ShopError as error:
-        return _refused(product_id, error)
+        db.session.rollback()
+        form.photo.errors = [_upload_problem(error, _("This file is not a JPEG, PNG or WebP image."))]
+        return _edit_page(_own_product(product_id), error.status, problems=form.photo.errors,
+                          photo_form=form)
     flash(_("Photo added."), "success")
     return _back(product_id)
 
@@ -103,9 +110,9 @@ def add_scan(product_id: int):
                           note=form.note.data or "")
     except ShopError as error:
         db.session.rollback()
-        text = {"a JPEG, PNG or WebP image": _("Send a PDF or a photo of the decision.")}.get(
-            next(iter(getattr(error, "fields", {}).values()), ""), error.message)
-        return _edit_page(_own_product(product_id), error.status, problems=[text])
+        form.scan.errors = [_upload_problem(error, _("Send a PDF or a photo of the decision."))]
+        return _edit_page(_own_product(product_id), error.status, problems=form.scan.errors,
+                          scan_form=form)
     flash(_("Scan sent. The program office will review it."), "success")
     return redirect(url_for(".product", product_id=product_id) + "#certificate", 303)
 

@@ -35,8 +35,8 @@ def _own_variant(product: Product, variant_id: int) -> Variant:
 
 
 def photo_limits() -> photos.Limits:
-    return photos.Limits(current_app.config["PHOTO_MAX_BYTES"],
-                         current_app.config["PHOTO_MAX_PIXELS"])
+    return photos.Limits(current_app.config["PHOTO_MAX_BYTES"], current_app.config["PHOTO_MAX_PIXELS"],
+                         current_app.config["PHOTO_MAX_DECODE_BYTES"])
 
 
 @bp.get("/products")
@@ -75,7 +75,7 @@ def create_product():
 
 
 def _edit_page(product: Product, status: int = 200, *, form=None, variant_form=None,
-               problems=(), editing=None):
+               problems=(), editing=None, photo_form=None, scan_form=None):
     if form is None:
         form = ProductForm(formdata=None, data={name: getattr(product, name)
                                                 for name in listings.PRODUCT_FIELDS})
@@ -88,8 +88,8 @@ def _edit_page(product: Product, status: int = 200, *, form=None, variant_form=N
     return render_template(
         "producer/products/edit.html", product=product, form=form.offer(),
         variant_form=(variant_form or VariantForm(formdata=None, prefix="new")).offer(reduction),
-        variant_forms=variant_forms, photo_form=PhotoForm(formdata=None),
-        scan_form=ScanForm(formdata=None), problems=list(problems), certificate=certificate,
+        variant_forms=variant_forms, photo_form=photo_form or PhotoForm(formdata=None),
+        scan_form=scan_form or ScanForm(formdata=None), problems=list(problems), certificate=certificate,
         state=scans.expiry_state(certificate, today()), day=today(),
         history=listings.history(product.id, limit=30),
         scans=_scans(product)), status
