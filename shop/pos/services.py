@@ -7,15 +7,17 @@ reservations it leaves uncovered are moved to another location where possible.
 What a till sends is judged before anything is written (`schemas`): a sale or a count dated
 where the till's clock cannot have been is refused (`time_out_of_range`), and a time a little
 ahead of the shop's clock enters the ledger as the moment the shop received it, since nothing
-was sold or counted after the shop heard of it.
+was sold or counted after the shop heard of it. In a sync, each sale stands or falls alone.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import exc as sql_errors
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,6 +31,21 @@ from shop.inventory.models import Location, StockCount, StockLevel, StockMovemen
 from shop.pos import schemas
 from shop.pos.models import PosDevice, PosSale, PosSaleLine
 from shop.pos.schemas import COUNT_REFUSED, SALE_REFUSED, CountInput, SaleInput
+
+log = logging.getLogger(__name__)
+
+# Failures that are no sale's fault: the database or the disk cannot answer now. A sync stops
+# on them (503: the device sends the batch again) instead of calling its sales rejected.
+OUTAGES = (sql_errors.OperationalError, sql_errors.DisconnectionError, sql_errors.TimeoutError,
+           sql_errors.InterfaceError, sql_errors.InternalError, OSError, MemoryError)
+NOT_RECORDED = {"code": "server_error",
+                "message": "the shop could not record this sale; nothing of it was recorded; "
+                           "send it again later",
+                "details": {}}
+# A sync looks the SKUs of its sales up in one query when they are this few (a sales point's
+# day); more distinct SKUs are looked up sale by sale (200 at most), so no statement takes more
+# bound parameters than an engine accepts (PostgreSQL 65,535; SQLite 32,766 by default).
+PREFETCH_SKUS = 500
 
 
 @dataclass(frozen=True)
@@ -197,12 +214,15 @@ def sync_sales(location: Location, raw_sales: list, *, device_id: int | None = N
     """Record a batch in the order given; each sale stands or falls on its own.
 
     Sales are written a hundred to a transaction, each inside its own savepoint, so that a
-    refused sale leaves no trace and a day's batch does not pay a commit per sale.
+    refused sale leaves no trace and a day's batch does not pay a commit per sale. A sale the
+    contract refuses is `rejected` with its error; one that fails on our side is rolled back
+    alone and `rejected` with `server_error` (logged); only an outage stops the sync.
     """
     place, clock = (location.id, location.code), Clock.of(device_id)
-    skus = {line.get("sku") for raw in raw_sales if isinstance(raw, dict)
-            for line in (raw.get("lines") or []) if isinstance(line, dict)}
-    known = stocked_variants(place[0], {s for s in skus if isinstance(s, str)})
+    skus = {sku for raw in raw_sales if isinstance(raw, dict) and isinstance(raw.get("lines"), list)
+            for line in raw["lines"] if isinstance(line, dict)
+            for sku in [schemas.sku_of(line.get("sku"))] if sku is not None}
+    known = stocked_variants(place[0], skus) if len(skus) <= PREFETCH_SKUS else {}
     results = []
     for start in range(0, len(raw_sales), SYNC_CHUNK):
         with write_transaction(db.session):
@@ -212,7 +232,8 @@ def sync_sales(location: Location, raw_sales: list, *, device_id: int | None = N
 
 
 def _sync_one(place: tuple[int, str], raw, device_id, known, clock: Clock) -> dict:
-    sale_id = raw.get("id") if isinstance(raw, dict) else None
+    sent_id = raw.get("id") if isinstance(raw, dict) else None
+    sent_id = sent_id if isinstance(sent_id, str) else None
     try:
         sale = schemas.parse_sale(raw)
         try:
@@ -221,7 +242,12 @@ def _sync_one(place: tuple[int, str], raw, device_id, known, clock: Clock) -> di
         except IntegrityError:
             created, _ = False, _raced(place, sale)
     except ShopError as error:
-        return {"id": sale_id, "status": "rejected", "error": error.to_dict()["error"]}
+        return {"id": sent_id, "status": "rejected", "error": error.to_dict()["error"]}
+    except OUTAGES:
+        raise
+    except Exception:
+        log.exception("sale %r of a sync at %s failed and was rolled back", sent_id, place[1])
+        return {"id": sent_id, "status": "rejected", "error": NOT_RECORDED}
     return {"id": sale.id, "status": "created" if created else "duplicate"}
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from shop.errors import ValidationError
 from shop.extensions import db
@@ -254,6 +255,7 @@ MAX_LINE = {"sku": "CHE-1", "quantity": 100_000, "unit_price_vnd": 10_000_000_00
                  "validation_error", {"lines"}, id="201 lines"),
     pytest.param(sale(sku="C" * 65), "validation_error", {"lines[0].sku"}, id="sku of 65 letters"),
     pytest.param(sale(sku="chè-1"), "validation_error", {"lines[0].sku"}, id="sku with a diacritic"),
+    pytest.param({**sale(), "lines": 5}, "validation_error", {"lines"}, id="lines a number"),
     pytest.param({**sale(), "lines": "CHE-1"}, "validation_error", {"lines"}, id="lines a string"),
     pytest.param({**sale(), "lines": {"sku": "CHE-1"}}, "validation_error", {"lines"},
                  id="lines an object"),
@@ -281,6 +283,17 @@ def test_one_bad_sale_in_a_sync_is_rejected_and_the_others_are_recorded(client, 
     assert again[1]["error"] == results[1]["error"] and state() == before
 
 
+@pytest.mark.parametrize("bad", [None, 5, "a sale", [], {"id": {"nested": 1}}])
+def test_a_sync_entry_that_is_not_a_sale_is_rejected_with_no_id(client, till, bad):
+    _, headers = till
+    good = sale()
+    results = client.post("/api/v1/pos/sync", json={"sales": [bad, good]},
+                          headers=headers).get_json()["results"]
+    assert results[0]["id"] is None and results[0]["status"] == "rejected"
+    assert results[0]["error"]["code"] == "validation_error"
+    assert results[1] == {"id": good["id"], "status": "created"}
+
+
 def test_a_single_sale_past_the_bounds_is_a_422_not_a_server_error(client, till):
     _, headers = till
     before = state()
@@ -296,6 +309,37 @@ def test_a_single_sale_past_the_bounds_is_a_422_not_a_server_error(client, till)
 
 
 # The services themselves, with what the edge would refuse before it reaches them.
+
+BAD_SKUS = ["\ud800", "CHE\udfff-1", "CHE-1\x00", "C" * 65, "", " ", "chè-1", "CHE 1", 5, None]
+
+
+@pytest.mark.parametrize("sku", BAD_SKUS)
+def test_the_sync_service_rejects_a_sku_no_catalog_holds_alone(point, sku):
+    first, last = sale(quantity=1), sale(quantity=2)
+    bad = sale(sku=sku)
+    results = pos.sync_sales(point, [first, bad, last])
+    assert [r["status"] for r in results] == ["created", "rejected", "created"]
+    assert results[1]["error"]["details"]["fields"] == {"lines[0].sku": SKU}
+    assert recorded_ids() == {first["id"], last["id"]} and on_hand() == 7
+    assert inventory.ledger_mismatches() == []
+
+
+def test_a_batch_naming_more_skus_than_one_query_takes_is_judged_sale_by_sale(client, till):
+    """70,000 distinct SKUs: more bound parameters than PostgreSQL takes in one statement."""
+    _, headers = till
+    good = sale(quantity=1)
+    unknown = [sale(lines=[{"sku": f"X-{n}-{k}", "quantity": 1, "unit_price_vnd": 1}
+                           for k in range(70)]) for n in range(1_000)]
+    response = client.post("/api/v1/pos/sync", json={"sales": [good, *unknown[:999]]},
+                           headers=headers)
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert results[0] == {"id": good["id"], "status": "created"}
+    assert {r["status"] for r in results[1:]} == {"rejected"}
+    assert results[1]["error"]["details"]["fields"]["lines[69].sku"] == \
+        "X-0-69 is not stocked at QN-HALONG"
+    assert recorded_ids() == {good["id"]} and on_hand() == 9
+
 
 def _sale_input(*lines, at: datetime | None = None, sale_id: str | None = None) -> SaleInput:
     return SaleInput(sale_id or str(uuid.uuid4()), at or now(), "cash",
@@ -351,3 +395,56 @@ def test_submit_count_judges_whatever_reaches_it(point, count_input, fields):
         pos.submit_count(point, count_input)
     assert refused.value.fields == fields
     assert state() == before
+
+
+# --- a failure of ours in one sale --------------------------------------------------------------
+
+def test_a_sale_that_fails_on_our_side_is_rejected_alone_and_leaves_no_trace(client, till,
+                                                                            monkeypatch):
+    """A fault in recording one sale (here the flags of its line) rolls back that sale alone;
+    the device may send it again later."""
+    _, headers = till
+    real = pos._flags
+
+    def failing(variant, *args):
+        if variant.sku == "MAM-1":
+            raise KeyError("a fault of ours")
+        return real(variant, *args)
+
+    monkeypatch.setattr(pos, "_flags", failing)
+    first, bad, last = sale(quantity=1), sale(sku="MAM-1", quantity=1), sale(quantity=2)
+    results = client.post("/api/v1/pos/sync", json={"sales": [first, bad, last]},
+                          headers=headers).get_json()["results"]
+    assert results[1] == {"id": bad["id"], "status": "rejected", "error": {
+        "code": "server_error",
+        "message": "the shop could not record this sale; nothing of it was recorded; "
+                   "send it again later", "details": {}}}
+    assert [r["status"] for r in results] == ["created", "rejected", "created"]
+    assert recorded_ids() == {first["id"], last["id"]}
+    assert (on_hand(), on_hand("MAM-1")) == (7, 3) and inventory.ledger_mismatches() == []
+    monkeypatch.setattr(pos, "_flags", real)
+    again = client.post("/api/v1/pos/sync", json={"sales": [bad]}, headers=headers).get_json()
+    assert again["results"] == [{"id": bad["id"], "status": "created"}]
+    assert on_hand("MAM-1") == 2
+
+
+def test_the_database_failing_is_not_blamed_on_a_sale(client, till, monkeypatch):
+    """An outage during a sync is a 503 for the whole sync: no sale is called rejected, and the
+    device sends the batch again."""
+    _, headers = till
+    real = pos._flags
+
+    def outage(variant, *args):
+        if variant.sku == "MAM-1":
+            raise OperationalError("UPDATE stock_level ...", {}, Exception("server closed the connection"))
+        return real(variant, *args)
+
+    monkeypatch.setattr(pos, "_flags", outage)
+    batch = {"sales": [sale(quantity=1), sale(sku="MAM-1", quantity=1), sale(quantity=2)]}
+    before = state()
+    response = client.post("/api/v1/pos/sync", json=batch, headers=headers)
+    assert response.status_code == 503 and state() == before
+    monkeypatch.setattr(pos, "_flags", real)
+    results = client.post("/api/v1/pos/sync", json=batch, headers=headers).get_json()["results"]
+    assert [r["status"] for r in results] == ["created", "created", "created"]
+    assert (on_hand(), on_hand("MAM-1")) == (7, 2)
