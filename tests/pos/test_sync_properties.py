@@ -36,7 +36,14 @@ STOCKED = ("CHE-1", "MAM-1")
 OFFSETS = st.sampled_from([UTC, VIETNAM, timezone(timedelta(hours=-12)),
                            timezone(timedelta(hours=14)), timezone(timedelta(hours=5, minutes=45))])
 REGISTERED_DAYS_AGO = 400
+# When the device was registered: fixed for the module, since the bad times are drawn from it.
+REGISTERED = datetime.now(UTC) - timedelta(days=REGISTERED_DAYS_AGO)
 TIME, INVALID, CONFLICT = "time_out_of_range", "validation_error", "idempotency_conflict"
+
+# What reaches the API: the edge refuses NUL characters (and, later, lone surrogates) in any
+# request, so over HTTP the text is everything else.
+HTTP_TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=12)
+ANY_TEXT = st.one_of(st.text(max_size=12), st.sampled_from(["\ud800", "CHE-1\udfff", "CHE-1\x00"]))
 
 
 @dataclass
@@ -69,7 +76,7 @@ def shop() -> Shop:
     for item in (tea, sauce):
         builders.receive(item, point, 50)
     device, token = devices.create_device(point, "Quầy 1")
-    device.created_at = datetime.now(UTC) - timedelta(days=REGISTERED_DAYS_AGO)
+    device.created_at = REGISTERED
     db.session.commit()
     return Shop(point, device, {"Authorization": f"Bearer {token}"}, dict.fromkeys(STOCKED, 50))
 
@@ -111,7 +118,7 @@ def good_sales(draw) -> Entry:
             "lines": [{"sku": f" {sku} " if padded else sku, "quantity": quantity,
                        "unit_price_vnd": price} for sku, quantity, price in lines]}
     if draw(st.booleans()):
-        body["note"] = draw(st.text(max_size=10))  # unknown fields are ignored
+        body["note"] = draw(HTTP_TEXT)  # unknown fields are ignored
     return Entry(body, lines=tuple((sku, quantity) for sku, quantity, _ in lines), id=sale_id)
 
 
@@ -140,7 +147,7 @@ def bad_sales(text: st.SearchStrategy) -> st.SearchStrategy:
     now = datetime.now(UTC)
     times = st.one_of(
         st.integers(11 * 60 + 1, 10**10).map(lambda s: now + timedelta(seconds=s)),
-        st.integers(REGISTERED_DAYS_AGO * 86_400 + 601, 10**10).map(lambda s: now - timedelta(seconds=s)),
+        st.integers(601, 10**10).map(lambda s: REGISTERED - timedelta(seconds=s)),
         st.datetimes(datetime(2, 1, 1), datetime(2017, 12, 31)).map(lambda m: m.replace(tzinfo=UTC)),
         st.datetimes(datetime(2200, 1, 1), datetime(9998, 12, 31)).map(lambda m: m.replace(tzinfo=UTC)),
     )
@@ -229,10 +236,6 @@ def check(shop: Shop, entries: list[Entry], results: list[dict], *, again: bool,
     assert (ledger.exit_code, ledger.output) == (0, "ledger consistent\n")
 
 
-# What reaches the API: the edge refuses NUL characters (and, later, lone surrogates) in any
-# request, so over HTTP the text is everything else.
-HTTP_TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=12)
-ANY_TEXT = st.one_of(st.text(max_size=12), st.sampled_from(["\ud800", "CHE-1\udfff", "CHE-1\x00"]))
 
 
 @SETTINGS
