@@ -30,7 +30,11 @@ def point():
 
 @pytest.fixture
 def token(point):
-    return devices.create_device(point, "Quầy 1")[1]
+    """A till registered on 1 November 2026, before the day its sales below are dated."""
+    device, token = devices.create_device(point, "Quầy 1")
+    device.created_at = datetime(2026, 11, 1, tzinfo=UTC)
+    db.session.commit()
+    return token
 
 
 def auth(token: str) -> dict:

@@ -7,6 +7,7 @@ the cache ("warm": the catalog generation and what the visitor's own parts need)
 
 import contextlib
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event
@@ -133,7 +134,7 @@ class Counter:
 
 
 def sale(quantity: int = 1) -> dict:
-    return {"id": str(uuid.uuid4()), "occurred_at": "2026-11-20T09:15:00+07:00",
+    return {"id": str(uuid.uuid4()), "occurred_at": datetime.now(UTC).isoformat(),
             "payment_method": "cash",
             "lines": [{"sku": "P0-A", "quantity": quantity, "unit_price_vnd": 10_000}]}
 

@@ -6,7 +6,17 @@ from shop.catalog.models import PRODUCER_KINDS, PRODUCT_GROUPS
 from shop.catalog.queries import MAX_PAGE, MAX_PER_PAGE, SORTS
 from shop.orders.carts import MAX_LINE_QUANTITY
 from shop.places.models import REGION_CODES
-from shop.pos.schemas import MAX_PRICE_VND, MAX_QUANTITY
+from shop.pos.limits import (
+    CLOCK_SKEW,
+    EARLIEST,
+    MAX_BATCH,
+    MAX_COUNT_LINES,
+    MAX_LINES,
+    MAX_PRICE_VND,
+    MAX_QUANTITY,
+    MAX_SALE_TOTAL_VND,
+    MAX_SKU_LENGTH,
+)
 from shop.tax.rates import VAT_CATEGORIES
 from shop.web.api import bp
 
@@ -57,33 +67,44 @@ SCHEMAS["ProductDetail"] = {"allOf": [_ref("ProductSummary"), _obj({
 })]}
 
 
-SKU = {"type": "string", "minLength": 1, "maxLength": 64, "example": "TNG-CHE-200"}
+SKU = {"type": "string", "minLength": 1, "maxLength": MAX_SKU_LENGTH, "example": "TNG-CHE-200",
+       "description": "letters, digits, '.', '_' or '-' (spaces around it are ignored)"}
 SALE_LINE = _obj({"sku": SKU, "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY},
                   "unit_price_vnd": {"type": "integer", "minimum": 0, "maximum": MAX_PRICE_VND}})
+TILL_TIME = (f"at most {CLOCK_SKEW.seconds // 60} minutes ahead of the shop's clock, and neither "
+             f"before {EARLIEST:%Y-%m-%d} nor more than {CLOCK_SKEW.seconds // 60} minutes before "
+             "the device's token was made (else 422 time_out_of_range); a time ahead of the "
+             "shop's clock enters the stock ledger as the moment the shop received it")
 SCHEMAS.update({
     "PosStock": _obj({"sales_point": PLACE, "items": {"type": "array", "items": _obj({
         "sku": STRING, "name": STRING, "on_hand": INTEGER, "reserved": INTEGER,
         "available": INTEGER})}}),
     "PosSaleRequest": _obj({"id": {"type": "string", "format": "uuid"},
-                            "occurred_at": {"type": "string", "format": "date-time"},
+                            "occurred_at": {"type": "string", "format": "date-time",
+                                            "description": TILL_TIME},
                             "payment_method": {"type": "string",
                                                "enum": ["cash", "card", "bank_transfer", "e_wallet"]},
-                            "lines": {"type": "array", "minItems": 1, "items": SALE_LINE}}),
+                            "lines": {"type": "array", "minItems": 1, "maxItems": MAX_LINES,
+                                      "items": SALE_LINE,
+                                      "description": "quantity x unit_price_vnd summed over the "
+                                                     f"lines: at most {MAX_SALE_TOTAL_VND} đồng"}}),
     "PosSale": _obj({"id": STRING, "receipt_number": STRING, "occurred_at": STRING,
                      "payment_method": STRING, "total_vnd": INTEGER,
                      "lines": {"type": "array", "items": {"type": "object"}},
                      "flags": {"type": "array", "items": {"type": "object"}}}),
     # Each sale of a sync is judged on its own: a sale that is not a PosSaleRequest is
     # "rejected" in its result, not a refusal of the whole sync.
-    "PosSyncRequest": _obj({"sales": {"type": "array", "maxItems": 1000, "items": {
+    "PosSyncRequest": _obj({"sales": {"type": "array", "maxItems": MAX_BATCH, "items": {
         "description": "a PosSaleRequest"}}}),
     "PosSyncResult": _obj({"results": {"type": "array", "items": _obj(
         {"id": {"type": ["string", "null"]},
          "status": {"type": "string", "enum": ["created", "duplicate", "rejected"]},
          "error": {"type": "object"}}, ["id", "status"])}}),
     "PosCountRequest": _obj({"id": {"type": "string", "format": "uuid"},
-                             "counted_at": {"type": "string", "format": "date-time"},
-                             "lines": {"type": "array", "minItems": 1, "items": _obj(
+                             "counted_at": {"type": "string", "format": "date-time",
+                                            "description": TILL_TIME},
+                             "lines": {"type": "array", "minItems": 1,
+                                       "maxItems": MAX_COUNT_LINES, "items": _obj(
                                  {"sku": SKU, "counted": {"type": "integer", "minimum": 0,
                                                           "maximum": MAX_QUANTITY}})}}),
     "PosCount": _obj({"id": STRING, "status": STRING, "counted_at": STRING,
@@ -96,7 +117,7 @@ SCHEMAS.update({
                          "received_at": {"type": ["string", "null"]},
                          "lines": {"type": "array", "items": {"type": "object"}}}),
     "PosReceiveRequest": _obj({"lines": {"type": "array", "minItems": 1, "items": _obj(
-        {"sku": STRING, "received": {"type": "integer", "minimum": 0, "maximum": MAX_QUANTITY}})}}),
+        {"sku": SKU, "received": {"type": "integer", "minimum": 0, "maximum": MAX_QUANTITY}})}}),
 })
 
 
@@ -172,16 +193,22 @@ DOCUMENT["paths"].update({
                       "200": _ok("PosSale", "already recorded: the first response"),
                       "401": UNAUTHORIZED,
                       "409": _error_response("the same id with a different body"),
-                      "422": _error_response("invalid sale; nothing recorded")}}},
+                      "422": _error_response(
+                          "invalid sale; nothing recorded: validation_error, or the one guard "
+                          "the sale broke (time_out_of_range); details.fields names each bad "
+                          "field and details.codes the guard each broke")}}},
     "/pos/sync": {"post": {
         "operationId": "posSync", "security": DEVICE, "requestBody": _json_body("PosSyncRequest"),
-        "responses": {"200": _ok("PosSyncResult", "one result per sale, in order"),
+        "responses": {"200": _ok("PosSyncResult", "one result per sale, in order; a sale the "
+                                 "shop failed to record is rejected with server_error and may "
+                                 "be sent again"),
                       "401": UNAUTHORIZED, "422": _error_response("not a list of sales")}}},
     "/pos/counts": {"post": {
         "operationId": "posCount", "security": DEVICE, "requestBody": _json_body("PosCountRequest"),
         "responses": {"201": _ok("PosCount", "submitted"), "200": _ok("PosCount", "already sent"),
                       "401": UNAUTHORIZED, "409": _error_response("the same id with another body"),
-                      "422": _error_response("invalid count")}}},
+                      "422": _error_response("invalid count (validation_error or "
+                                             "time_out_of_range, as a sale)")}}},
     "/pos/counts/{id}/apply": {"post": {
         "operationId": "posApplyCount", "security": DEVICE,
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": STRING}],

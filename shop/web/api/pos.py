@@ -62,8 +62,7 @@ def pos_sync():
 @device_required
 def pos_count():
     count = schemas.parse_count(_json())
-    created, record = counts.submit_count(g.location, count.id, count.counted_at,
-                                          list(count.lines), count.digest, device_id=g.device.id)
+    created, record = pos.submit_count(g.location, count, device_id=g.device.id)
     return jsonify(counts.count_response(record)), 201 if created else 200
 
 
