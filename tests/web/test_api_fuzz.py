@@ -15,6 +15,7 @@ import contextvars
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 import schemathesis
@@ -75,7 +76,7 @@ def shop(client) -> Shop:
     token = devices.create_device(point, "Quầy 1", can_apply_counts=True)[1]
     bearer = {"Authorization": f"Bearer {token}"}
     count = client.post("/api/v1/pos/counts", headers=bearer, json={
-        "id": str(uuid.uuid4()), "counted_at": "2026-11-20T09:15:00+07:00",
+        "id": str(uuid.uuid4()), "counted_at": datetime.now(UTC).isoformat(),
         "lines": [{"sku": "TNG-CHE-200", "counted": 29}]}).get_json()
     cart = client.post("/api/v1/carts").get_json()["id"]
     client.post(f"/api/v1/carts/{cart}/lines", json={"sku": "TNG-CHE-200", "quantity": 1})
