@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
     sessions.init_app(app)
     app.after_request(security_headers)
     app.before_request(enforce_session_timeouts)
-    app.before_request(input_guard.refuse_nul_characters)
+    app.before_request(input_guard.guard_request)
     limiter = Limiter(get_remote_address, app=app, headers_enabled=True,
                       storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
                       key_prefix=app.config.get("RATELIMIT_KEY_PREFIX") or "ocop")
