@@ -137,7 +137,8 @@ def generate_command(products: int, producers: int | None, sales_points: int, or
 
 
 @shop_cli.command("certificates-due")
-@click.option("--days", default=30, show_default=True, help="Look this many days ahead.")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(0, 100_000),
+              help="Look this many days ahead.")
 @click.option("--notify", is_flag=True,
               help="Email the producers the expiry notice (once per certificate, within --days).")
 def certificates_due_command(days: int, notify: bool) -> None:
