@@ -17,13 +17,12 @@ from flask_babel import gettext as _
 
 from shop import dates
 from shop.clock import VIETNAM
-from shop.money import parse_vnd
+from shop.money import read_amount
 from shop.pos.schemas import SaleLineInput
 from shop.web.labels import DAY_OUT_OF_RANGE
 
 TILL_LINES = 5
 MAX_QUANTITY = 100_000          # keeps a slip of the finger out of a 32-bit column
-MAX_PRICE_VND = 1_000_000_000
 _WHOLE = re.compile(r"[0-9]{1,9}")
 
 
@@ -50,11 +49,11 @@ def _uuid(text: str | None) -> str | None:
 
 
 def _price(text: str) -> int | None:
+    """A price typed at the till, within the shop's one bound on amounts; else None."""
     try:
-        value = parse_vnd(text)
+        return read_amount(text)
     except ValueError:
         return None
-    return value if value <= MAX_PRICE_VND else None
 
 
 # --- the web till -------------------------------------------------------------------------
