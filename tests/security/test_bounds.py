@@ -12,7 +12,9 @@ from shop.catalog import services as catalog
 from shop.catalog.models import ListingChange, Variant
 from shop.errors import ValidationError
 from shop.extensions import db
-from shop.inventory.models import StockReservation
+from shop.inventory import services as inventory
+from shop.inventory import transfers
+from shop.inventory.models import MAX_QUANTITY, StockReservation, Transfer
 from shop.money import MAX_AMOUNT_VND, amount_rule
 from shop.orders.models import Order
 from shop.payments import vietqr
@@ -173,3 +175,58 @@ def test_confirm_transfer_reads_an_amount_as_people_write_it(app, dear):
     assert result.exit_code == 0, result.output
     db.session.refresh(order)
     assert order.payment_status == "paid"
+
+
+# --- quantities ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def goods():
+    item = builders.product("Chè", sku="CHE-1")
+    house, point = builders.warehouse(item.producer), builders.sales_point("QN-HALONG")
+    builders.receive(item, house, 10)
+    return item.variants[0], house, point
+
+
+def ledger() -> int:
+    from shop.inventory.models import StockMovement
+
+    return count(StockMovement)
+
+
+@pytest.mark.parametrize("quantity", [MAX_QUANTITY + 1, 10**12, 0, True])
+def test_a_receipt_or_adjustment_past_the_bound_is_refused(goods, quantity):
+    variant, house, _ = goods
+    before = ledger()
+    with pytest.raises(ValidationError) as refused:
+        inventory.receive_goods(house, variant, quantity, actor_id=None)
+    assert refused.value.fields == {"quantity": f"a whole number from 1 to {MAX_QUANTITY}"}
+    with pytest.raises(ValidationError) as refused:
+        inventory.record_adjustment(house, variant, quantity, "return", actor_id=None, note="x")
+    assert refused.value.fields == {"quantity": f"a whole number from 1 to {MAX_QUANTITY}"}
+    assert ledger() == before
+
+
+@pytest.mark.parametrize(("lines", "problem"), [
+    ([10**12], f"at most {MAX_QUANTITY} units of one product"),
+    ([MAX_QUANTITY, 1], f"at most {MAX_QUANTITY} units of one product"),  # one product, two lines
+    ([0], "each quantity is at least 1"),
+    ([1.5], "each quantity is at least 1")])
+def test_a_transfer_past_the_bound_is_refused(goods, lines, problem):
+    variant, house, point = goods
+    with pytest.raises(ValidationError) as refused:
+        transfers.create_transfer(house, point, [(variant.id, q) for q in lines])
+    assert refused.value.fields == {"lines": problem}
+    assert count(Transfer) == 0
+
+
+@pytest.mark.parametrize("received", [-1, MAX_QUANTITY + 1, 10**12, "3"])
+def test_a_receipt_of_a_transfer_past_the_bound_is_refused(goods, received):
+    variant, house, point = goods
+    moving = transfers.send_transfer(transfers.create_transfer(house, point, [(variant.id, 2)]))
+    before = ledger()
+    with pytest.raises(ValidationError) as refused:
+        transfers.receive_transfer(moving, {"CHE-1": received})
+    assert refused.value.fields == {"lines.CHE-1": f"a whole number from 0 to {MAX_QUANTITY}"}
+    assert ledger() == before
+    db.session.refresh(moving)
+    assert moving.status == "in_transit"

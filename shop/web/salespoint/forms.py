@@ -17,12 +17,12 @@ from flask_babel import gettext as _
 
 from shop import dates
 from shop.clock import VIETNAM
+from shop.inventory.models import MAX_QUANTITY
 from shop.money import read_amount
 from shop.pos.schemas import SaleLineInput
 from shop.web.labels import DAY_OUT_OF_RANGE
 
 TILL_LINES = 5
-MAX_QUANTITY = 100_000          # keeps a slip of the finger out of a 32-bit column
 _WHOLE = re.compile(r"[0-9]{1,9}")
 
 
