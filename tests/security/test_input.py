@@ -204,3 +204,11 @@ def test_a_body_that_is_not_json_is_a_400_in_the_error_shape(client, validate, b
 def test_an_empty_body_declared_as_json_is_no_body(client):
     response = client.post("/api/v1/carts", data=b"", content_type="application/json")
     assert response.status_code == 201
+
+
+def test_the_openapi_document_names_the_400_of_every_post(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    posts = [ops["post"] for ops in document["paths"].values() if "post" in ops]
+    assert len(posts) == 8 and all("400" in op["responses"] for op in posts)
+    assert "invalid_json" in document["paths"]["/carts/{id}/lines"]["post"]["responses"]["400"][
+        "description"]
