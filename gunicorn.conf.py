@@ -17,3 +17,30 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000000"))
 max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Logging: without this the app's own loggers (shop.*: emails, payments, faults) have no
+# handler under gunicorn and their INFO lines vanish. The app logs at LOG_LEVEL (INFO) to
+# standard error, each line naming its time, level and logger; gunicorn's error log goes there
+# too, the access log to standard output as before.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "shop": {"format": LOG_FORMAT, "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
+        "access": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "shop",
+                   "stream": "ext://sys.stderr"},
+        "access": {"class": "logging.StreamHandler", "formatter": "access",
+                   "stream": "ext://sys.stdout"},
+    },
+    "root": {"level": os.environ.get("LOG_LEVEL", "INFO").upper(), "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+        "alembic": {"level": "WARNING"},  # its plugins announce themselves in each worker
+        "fontTools": {"level": "WARNING"},  # WeasyPrint's font subsetting speaks at INFO
+    },
+}

@@ -137,7 +137,8 @@ def generate_command(products: int, producers: int | None, sales_points: int, or
 
 
 @shop_cli.command("certificates-due")
-@click.option("--days", default=30, show_default=True, help="Look this many days ahead.")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(0, 100_000),
+              help="Look this many days ahead.")
 @click.option("--notify", is_flag=True,
               help="Email the producers the expiry notice (once per certificate, within --days).")
 def certificates_due_command(days: int, notify: bool) -> None:
@@ -257,12 +258,20 @@ def suspend_user_command(email: str, undo: bool) -> None:
 
 @shop_cli.command("confirm-transfer")
 @click.argument("order_number")
-@click.argument("amount_vnd", type=int)
-def confirm_transfer_command(order_number: str, amount_vnd: int) -> None:
+@click.argument("amount_text", metavar="AMOUNT_VND")
+def confirm_transfer_command(order_number: str, amount_text: str) -> None:
     """Record that a bank transfer for ORDER_NUMBER arrived (AMOUNT_VND in whole đồng)."""
+    from shop.money import MAX_AMOUNT_VND, read_amount
     from shop.orders import services as orders
     from shop.payments import services as payments
 
+    try:
+        amount_vnd = read_amount(amount_text)
+    except ValueError:
+        amount_vnd = None
+    if amount_vnd is None or amount_vnd < 1:
+        _fail(f"error: AMOUNT_VND is a whole number of đồng from 1 to {MAX_AMOUNT_VND}, "
+              f"not {amount_text!r}")
     order = orders.by_number(order_number)
     if order is None:
         _fail(f"error: no order {order_number}")

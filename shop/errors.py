@@ -34,6 +34,13 @@ class ValidationError(ShopError):
         self.fields = fields or {}
 
 
+class InvalidJson(ShopError):
+    """A body sent as JSON that does not parse; `details.fields.body` says where."""
+
+    code = "invalid_json"
+    status = 400
+
+
 class ImportRefused(ShopError):
     """A CSV import with bad rows: nothing was written; `rows` lists (line, reason)."""
 

@@ -20,7 +20,22 @@ def parse_vnd(text: str) -> int:
     return int(cleaned)
 
 
+# The largest amount the shop takes anywhere: a price, a payment, a transfer, cash collected,
+# an order's total (ten billion đồng, far beyond any OCOP sale). Every amount that enters is
+# held to it, so that sums of them stay far inside a 64-bit column and an order's total inside
+# the 13 digits of a VietQR amount (shop.payments.vietqr.MAX_AMOUNT_VND).
 MAX_AMOUNT_VND = 10_000_000_000
+
+
+def is_amount(value, minimum: int = 0) -> bool:
+    """Whether `value` is an int of đồng from `minimum` to MAX_AMOUNT_VND (not a bool, not a float)."""
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and minimum <= value <= MAX_AMOUNT_VND)
+
+
+def amount_rule(minimum: int = 0) -> str:
+    """What `is_amount(value, minimum)` asks, as a service names it beside the field."""
+    return f"a whole number of đồng from {minimum} to {MAX_AMOUNT_VND}"
 
 
 def read_amount(text: str) -> int | None:

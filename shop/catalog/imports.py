@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from shop import search
+from shop import dates, search
 from shop.audit import services as audit
 from shop.catalog import services
 from shop.catalog.models import (
@@ -210,7 +210,9 @@ def _match(pattern: re.Pattern, text: str, what: str) -> str:
 
 def _iso_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return dates.parse_day(text)
+    except dates.OutOfRange:
+        raise ValueError(f"{text!r} is not a day from {dates.FIRST_DAY} to {dates.LAST_DAY}") from None
     except ValueError:
         raise ValueError(f"{text!r} is not a date YYYY-MM-DD") from None
 

@@ -17,7 +17,7 @@ from shop.catalog.models import MAX_WEIGHT_G, PRODUCT_GROUPS, ListingChange, Pro
 from shop.catalog.richtext import sanitise
 from shop.errors import Conflict, ValidationError
 from shop.extensions import db
-from shop.money import MAX_AMOUNT_VND
+from shop.money import amount_rule, is_amount
 from shop.places.services import former_province_in
 from shop.tax import rates as tax
 
@@ -110,9 +110,8 @@ def _clean_variant(values: dict) -> dict:
     problems = {}
     if "label" in cleaned and not cleaned["label"]:
         problems["label"] = "required"
-    price = cleaned.get("price_vnd", 1)
-    if not isinstance(price, int) or isinstance(price, bool) or not 1 <= price <= MAX_AMOUNT_VND:
-        problems["price_vnd"] = f"a whole number of đồng from 1 to {MAX_AMOUNT_VND}"
+    if not is_amount(cleaned.get("price_vnd", 1), minimum=1):
+        problems["price_vnd"] = amount_rule(minimum=1)
     if "vat_category" in cleaned and cleaned["vat_category"] not in tax.VAT_CATEGORIES:
         problems["vat_category"] = "one of " + ", ".join(tax.VAT_CATEGORIES)
     weight = cleaned.get("weight_g", 0)

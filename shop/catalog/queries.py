@@ -80,7 +80,8 @@ def parse_filters(args: Mapping[str, str], per_page_default: int = 24) -> Filter
 def _positive(text: str | None, default: int, name: str, problems: dict) -> int:
     if text in (None, ""):
         return default
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PAGE:
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_PAGE))) \
+            or not 1 <= int(text) <= MAX_PAGE:  # int() refuses 4,300 digits and more
         problems[name] = f"a whole number from 1 to {MAX_PAGE}"
         return default
     return int(text)

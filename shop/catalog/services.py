@@ -11,6 +11,7 @@ from shop import search
 from shop.catalog.models import (
     DISTRICTS_ABOLISHED,
     ISSUER_LEVELS,
+    MAX_WEIGHT_G,
     PRODUCER_KINDS,
     PRODUCT_GROUPS,
     SKU_PATTERN,
@@ -23,6 +24,7 @@ from shop.catalog.models import (
 from shop.catalog.richtext import sanitise
 from shop.errors import Conflict, ValidationError
 from shop.extensions import db
+from shop.money import amount_rule, is_amount
 from shop.places.services import former_province_in
 from shop.tax.rates import VAT_CATEGORIES
 from shop.text import slugify
@@ -213,12 +215,12 @@ def add_variant(product: Product, *, sku: str, label: str, price_vnd: int, vat_c
         problems["sku"] = "letters, digits, '.', '_' or '-' (at most 64)"
     if not label.strip():
         problems["label"] = "required"
-    if not isinstance(price_vnd, int) or isinstance(price_vnd, bool) or price_vnd < 1:
-        problems["price_vnd"] = "a whole number of đồng from 1"
+    if not is_amount(price_vnd, minimum=1):
+        problems["price_vnd"] = amount_rule(minimum=1)
     if vat_category not in VAT_CATEGORIES:
         problems["vat_category"] = "one of " + ", ".join(VAT_CATEGORIES)
-    if not isinstance(weight_g, int) or weight_g < 0:
-        problems["weight_g"] = "a whole number of grams from 0"
+    if not isinstance(weight_g, int) or isinstance(weight_g, bool) or not 0 <= weight_g <= MAX_WEIGHT_G:
+        problems["weight_g"] = f"a whole number of grams from 0 to {MAX_WEIGHT_G}"
     if problems:
         raise ValidationError("the variant is not valid", problems)
     if db.session.scalar(db.select(Variant.id).where(Variant.sku == sku)):

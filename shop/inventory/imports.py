@@ -15,13 +15,13 @@ from shop.csvfile import ImportReport, Row, parse_bool, parse_int, read_rows
 from shop.errors import ImportRefused
 from shop.extensions import db
 from shop.inventory import stock
-from shop.inventory.models import LOCATION_KINDS, Location, StockMovement
+from shop.inventory.models import LOCATION_KINDS, MAX_QUANTITY, Location, StockMovement
 from shop.places.models import Province, Ward
 
 LOCATION_COLUMNS = ("code", "name", "kind", "province_code", "address", "producer_tax_code",
                     "ships_online", "offers_pickup")
 STOCK_COLUMNS = ("location_code", "sku", "quantity")
-MAX_RECEIPT = 100_000  # per row, as a POS line: more is a typing error
+MAX_RECEIPT = MAX_QUANTITY  # per row, as a POS line: more is a typing error
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,39}$")
 
 

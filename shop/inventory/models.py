@@ -13,6 +13,15 @@ from shop.extensions import db
 from shop.places.models import Province, Ward
 
 LOCATION_KINDS = ("warehouse", "sales_point")
+# The most units one line of a receipt, adjustment, transfer or counter sale moves: more is a
+# slip of the finger, and it keeps quantities and their sums far inside a 32-bit column.
+MAX_QUANTITY = 100_000
+
+
+def is_quantity(value, minimum: int = 1) -> bool:
+    """Whether `value` is an int of units from `minimum` to MAX_QUANTITY (not a bool)."""
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and minimum <= value <= MAX_QUANTITY)
 
 
 class Location(db.Model):

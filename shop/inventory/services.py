@@ -11,7 +11,14 @@ from shop.database import write_transaction
 from shop.errors import ValidationError
 from shop.extensions import db
 from shop.inventory import stock
-from shop.inventory.models import Location, StockLevel, StockMovement, StockReservation
+from shop.inventory.models import (
+    MAX_QUANTITY,
+    Location,
+    StockLevel,
+    StockMovement,
+    StockReservation,
+    is_quantity,
+)
 
 ADJUSTMENT_REASONS = ("damage", "return")
 
@@ -76,8 +83,9 @@ def _reservation_mismatches() -> list[Mismatch]:
 def receive_goods(location: Location, variant: Variant, quantity: int, *, actor_id: int | None,
                   note: str = "") -> None:
     """A goods receipt: units arrive at a location from outside the shop."""
-    if quantity < 1:
-        raise ValidationError("receive at least one unit", {"quantity": "a whole number from 1"})
+    if not is_quantity(quantity):
+        raise ValidationError(f"receive from 1 to {MAX_QUANTITY} units",
+                              {"quantity": f"a whole number from 1 to {MAX_QUANTITY}"})
     _check_location_holds(location, variant)
     with write_transaction(db.session):
         stock.move(variant.id, location.id, quantity, "receipt", note=note.strip()[:300],
@@ -90,8 +98,8 @@ def record_adjustment(location: Location, variant: Variant, quantity: int, reaso
     problems = {}
     if reason not in ADJUSTMENT_REASONS:
         problems["reason"] = "damage or return"
-    if quantity < 1:
-        problems["quantity"] = "a whole number from 1"
+    if not is_quantity(quantity):
+        problems["quantity"] = f"a whole number from 1 to {MAX_QUANTITY}"
     if not (note or "").strip():
         problems["note"] = "say what happened"
     if problems:

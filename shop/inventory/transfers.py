@@ -10,7 +10,7 @@ from shop.database import write_transaction
 from shop.errors import Conflict, ValidationError
 from shop.extensions import db
 from shop.inventory import stock
-from shop.inventory.models import Location, Transfer, TransferLine
+from shop.inventory.models import MAX_QUANTITY, Location, Transfer, TransferLine, is_quantity
 
 
 def create_transfer(source: Location, destination: Location, lines: list[tuple[int, int]], *,
@@ -23,10 +23,13 @@ def create_transfer(source: Location, destination: Location, lines: list[tuple[i
         problems["to"] = "transfers go to an open sales point"
     quantities: dict[int, int] = {}
     for variant_id, quantity in lines:
-        if quantity < 1:
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
             problems["lines"] = "each quantity is at least 1"
+            continue
         quantities[variant_id] = quantities.get(variant_id, 0) + quantity
-    if not quantities:
+    if any(total > MAX_QUANTITY for total in quantities.values()):
+        problems["lines"] = f"at most {MAX_QUANTITY} units of one product"
+    if not lines:
         problems["lines"] = "at least one line"
     owners = dict(db.session.execute(
         select(Variant.id, Product.producer_id).join(Product)
@@ -66,6 +69,9 @@ def receive_transfer(transfer: Transfer, received: dict[str, int], *,
     problems = {f"lines.{sku}": "not a line of this transfer" for sku in received if sku not in by_sku}
     problems |= {f"lines.{sku}": "the received quantity is missing"
                  for sku in by_sku if sku not in received}
+    problems |= {f"lines.{sku}": f"a whole number from 0 to {MAX_QUANTITY}"
+                 for sku, quantity in received.items()
+                 if sku in by_sku and not is_quantity(quantity, minimum=0)}
     if problems:
         raise ValidationError("the receipt does not match the transfer; nothing was recorded",
                               problems)

@@ -3,14 +3,13 @@ withholding, the shop's fee and the net amount due, all sums of the invoices to 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from shop import csvfile
+from shop import csvfile, dates
 from shop.catalog.models import Producer
 from shop.errors import ValidationError
 from shop.extensions import db
@@ -20,15 +19,16 @@ from shop.invoices.models import Invoice
 from shop.money import basis_points_of
 from shop.tax import rates as tax
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_PROBLEM = f"a month from {dates.FIRST_MONTH} to {dates.LAST_MONTH}, as YYYY-MM"
 
 
 def parse_month(text: str) -> date:
-    """'2026-11' -> date(2026, 11, 1); ValidationError otherwise."""
-    match = MONTH_PATTERN.match((text or "").strip())
-    if not match:
-        raise ValidationError(f"not a month: {text!r} (YYYY-MM)", {"month": "YYYY-MM"})
-    return date(int(match[1]), int(match[2]), 1)
+    """'2026-11' -> date(2026, 11, 1); ValidationError naming `month` otherwise."""
+    try:
+        return dates.parse_month(text)
+    except ValueError:
+        raise ValidationError(f"not a month from {dates.FIRST_MONTH} to {dates.LAST_MONTH}: "
+                              f"{text!r} (YYYY-MM)", {"month": MONTH_PROBLEM}) from None
 
 
 def next_month(month: date) -> date:

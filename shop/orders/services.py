@@ -18,11 +18,14 @@ from shop.extensions import db
 from shop.inventory import stock
 from shop.inventory.models import Location, StockReservation
 from shop.invoices import issuing
+from shop.money import MAX_AMOUNT_VND, is_amount
 from shop.orders import allocation, status
 from shop.orders.checkout import Checkout, OrderSettings
 from shop.orders.models import Cart, Order, OrderEvent, OrderLine, Shipment
 from shop.payments.models import Payment
 from shop.tax import rates as tax
+
+TOTAL_TOO_LARGE = f"a total over {MAX_AMOUNT_VND} đồng"
 
 
 def by_number(number: str) -> Order | None:
@@ -64,6 +67,9 @@ def place_order(cart: Cart, details: Checkout, *, settings: OrderSettings, today
                 reference=f"order {order.number}", province_code=details.province_code,
                 pickup_location_id=pickup.id if pickup else None)
             _add_shipments(order, pickup, settings)
+            if not is_amount(order.total_vnd):  # rolled back whole: nothing stays reserved
+                raise ValidationError(f"an order totals at most {MAX_AMOUNT_VND} đồng",
+                                      {"cart": TOTAL_TOO_LARGE})
             db.session.add(Payment(order=order, method=details.payment_method,
                                    amount_vnd=order.total_vnd, status="pending"))
             cart.status = "ordered"

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
+from shop import dates
 from shop.csvfile import parse_int, read_rows
 from shop.database import write_transaction
 from shop.errors import Conflict, ImportRefused
@@ -23,7 +24,7 @@ from shop.orders.models import Order
 from shop.payments import services as payments
 
 # Banks keep letters, digits and spaces of a purpose; some drop the dash of "OC2611-000123".
-ORDER_NUMBER = re.compile(r"OC\s?(\d{4})\s?-?\s?(\d{6})", re.IGNORECASE)
+ORDER_NUMBER = re.compile(r"OC\s?(\d{4})\s?-?\s?(\d{6})", re.IGNORECASE | re.ASCII)
 OUTCOMES = ("paid", "flagged", "already_paid", "not_waiting", "unknown_order", "no_order_number",
             "not_a_credit")
 
@@ -40,12 +41,13 @@ class Line:
 
 
 def _day(text: str) -> date:
-    for form in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text.strip(), form).date()
-        except ValueError:
-            continue
-    raise ValueError(f"expected a date as YYYY-MM-DD or DD/MM/YYYY, found {text!r}")
+    try:
+        return dates.parse_day_either(text)
+    except dates.OutOfRange:
+        raise ValueError(f"expected a day from {dates.FIRST_DAY} to {dates.LAST_DAY}, "
+                         f"found {text!r}") from None
+    except ValueError:
+        raise ValueError(f"expected a date as YYYY-MM-DD or DD/MM/YYYY, found {text!r}") from None
 
 
 def read(data: bytes | str) -> list[Line]:

@@ -8,6 +8,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from shop import dates
 from shop.clock import today
 from shop.errors import ShopError
 from shop.tax import rates
@@ -30,6 +31,18 @@ def _refused(error: ShopError) -> None:
     sys.exit(1)
 
 
+class Day(click.ParamType):
+    """A day as YYYY-MM-DD in ASCII digits, from 2000-01-01 to 2100-12-31 (shop.dates)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        try:
+            return dates.parse_day(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
 @vat_cli.command("reductions")
 def reductions_command() -> None:
     """List the reductions and say which is in force today."""
@@ -43,12 +56,12 @@ def reductions_command() -> None:
 
 @vat_cli.command("end")
 @click.argument("reduction_id", type=int)
-@click.argument("last_day", type=click.DateTime(["%Y-%m-%d"]))
+@click.argument("last_day", type=Day())
 @click.option("--resolution", required=True, help="The resolution that extends or ends it.")
 def end_command(reduction_id: int, last_day, resolution: str) -> None:
     """Move the last day of reduction REDUCTION_ID to LAST_DAY (YYYY-MM-DD)."""
     try:
-        changed = tax.change_end(reduction_id, ends_on=last_day.date(), resolution=resolution,
+        changed = tax.change_end(reduction_id, ends_on=last_day, resolution=resolution,
                                  actor_id=None, today=today())
     except ShopError as error:
         _refused(error)
@@ -56,15 +69,15 @@ def end_command(reduction_id: int, last_day, resolution: str) -> None:
 
 
 @vat_cli.command("add")
-@click.argument("first_day", type=click.DateTime(["%Y-%m-%d"]))
-@click.argument("last_day", type=click.DateTime(["%Y-%m-%d"]))
+@click.argument("first_day", type=Day())
+@click.argument("last_day", type=Day())
 @click.option("--percent", type=int, default=8, show_default=True, help="The reduced rate.")
 @click.option("--resolution", required=True, help="The resolution that grants it.")
 @click.option("--decree", default="", help="The decree that guides it.")
 def add_command(first_day, last_day, percent: int, resolution: str, decree: str) -> None:
     """Record a reduction from FIRST_DAY to LAST_DAY (YYYY-MM-DD, both included)."""
     try:
-        added = tax.add(starts_on=first_day.date(), ends_on=last_day.date(), percent=percent,
+        added = tax.add(starts_on=first_day, ends_on=last_day, percent=percent,
                         resolution=resolution, decree=decree, actor_id=None, today=today())
     except ShopError as error:
         _refused(error)

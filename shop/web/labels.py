@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from shop import dates
+
 GROUPS = {
     "food": _l("Food"),
     "beverages": _l("Beverages"),
@@ -80,6 +82,9 @@ PRODUCT_STATUSES = {
 }
 SCAN_STATUSES = {"pending": _l("Waiting for review"), "accepted": _l("Accepted"),
                  "rejected": _l("Rejected")}
+# Beside a date field holding a real day too far off for the shop (shop.dates).
+DAY_OUT_OF_RANGE = _l("Choose a day from %(first)s to %(last)s.", first=dates.FIRST_DAY.isoformat(),
+                      last=dates.LAST_DAY.isoformat())
 VAT_CATEGORIES = {
     "not_subject": _l("Not subject to VAT: unprocessed farm, forest and fishery products "
                       "(fresh fruit, paddy rice, raw tea leaves), salt"),

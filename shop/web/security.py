@@ -4,6 +4,7 @@ checkout, search and the API."""
 
 from __future__ import annotations
 
+import math
 import time
 from urllib.parse import urlsplit
 
@@ -41,8 +42,10 @@ def init_app(app: Flask) -> None:
     sessions.init_app(app)
     app.after_request(security_headers)
     app.before_request(enforce_session_timeouts)
-    app.before_request(input_guard.refuse_nul_characters)
-    limiter = Limiter(get_remote_address, app=app, headers_enabled=True,
+    app.before_request(input_guard.guard_request)
+    # No rate-limit headers on every response: Flask-Limiter's would put its window's
+    # Retry-After on each 200 and stretch a 503's own; the 429 gets its true one (retry_after_seconds).
+    limiter = Limiter(get_remote_address, app=app, headers_enabled=False,
                       storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
                       key_prefix=app.config.get("RATELIMIT_KEY_PREFIX") or "ocop")
     app.extensions["shop_limiter"] = limiter
@@ -59,6 +62,17 @@ def init_app(app: Flask) -> None:
 
 def _configured(app: Flask, key: str):
     return lambda: app.config[key]
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the limit this request broke lets a request through again (at least 1):
+    the latest reset among the windows it found full."""
+    limiter = current_app.extensions["shop_limiter"]
+    breached = [limit for limit in limiter.current_limits if limit.breached]
+    if not breached and limiter.current_limit is not None:
+        breached = [limiter.current_limit]
+    resets = [limit.window[0] for limit in breached]
+    return max(1, math.ceil(max(resets, default=0) - time.time()))
 
 
 def content_security_policy() -> str:

@@ -131,7 +131,13 @@ def error_handlers(app: Flask) -> None:
                     405: gettext("This address does not accept that method."),
                     429: gettext("Too many requests. Please wait a moment and try again.")}
         message = messages.get(error.code, error.description or error.name)
-        return _error(error.code or 500, HTTP_CODES.get(error.code, "http_error"), message)
+        response = make_response(_error(error.code or 500, HTTP_CODES.get(error.code, "http_error"),
+                                        message))
+        if error.code == 429:  # a rate limit: when it lets a request through again
+            from shop.web.security import retry_after_seconds
+
+            response.headers["Retry-After"] = str(retry_after_seconds())
+        return response
 
     # The database cannot answer now (down, cut off, locked, out of space, its pool taken):
     # the request is refused whole, and the next one connects again.

@@ -26,14 +26,15 @@ def free_port() -> int:
 class Gunicorn:
     """`gunicorn --config gunicorn.conf.py wsgi:app` with 2 workers on a temporary instance."""
 
-    def __init__(self, database_url: str, instance: Path, workers: int = 2):
+    def __init__(self, database_url: str, instance: Path, workers: int = 2,
+                 env: dict[str, str] | None = None):
         self.port = free_port()
         self.log = instance / "gunicorn.log"
         env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
                "INSTANCE_PATH": str(instance), "SEARCH_INDEX_DIR": str(instance / "search-index"),
                "MEDIA_DIR": str(instance / "media"), "MAIL_BACKEND": "memory",
                "RATELIMIT_ENABLED": "0", "WEB_CONCURRENCY": str(workers),
-               "GUNICORN_BIND": f"127.0.0.1:{self.port}"}
+               "GUNICORN_BIND": f"127.0.0.1:{self.port}", **(env or {})}
         gunicorn = Path(sys.executable).parent / "gunicorn"
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(

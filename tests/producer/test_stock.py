@@ -56,10 +56,14 @@ def test_a_receipt_adds_a_receipt_movement_and_the_quantity(client, shop):
 
 @pytest.mark.parametrize(("form", "message"), [
     ({"sku": "MAM-1", "quantity": "3"}, "Choose one of your products."),
-    ({"sku": "CHE-1", "quantity": "0"}, "Enter a whole number from 1."),
-    ({"sku": "CHE-1", "quantity": "-4"}, "Enter a whole number from 1."),
+    ({"sku": "CHE-1", "quantity": "0"}, "Enter a whole number from 1 to 100000."),
+    ({"sku": "CHE-1", "quantity": "-4"}, "Enter a whole number from 1 to 100000."),
     ({"sku": "CHE-1", "quantity": "ba"}, "Enter a whole number."),
-    ({"sku": "CHE-1", "quantity": ""}, "Enter a whole number from 1."),
+    ({"sku": "CHE-1", "quantity": ""}, "Enter a whole number from 1 to 100000."),
+    ({"sku": "CHE-1", "quantity": "100001"}, "Enter a whole number from 1 to 100000."),
+    ({"sku": "CHE-1", "quantity": "100000000000"}, "Enter a whole number from 1 to 100000."),
+    ({"sku": "CHE-1", "quantity": "３"}, "Enter a whole number."),  # full-width digit
+    ({"sku": "CHE-1", "quantity": "1_0"}, "Enter a whole number."),
     ({"sku": "", "quantity": "3"}, "Choose one of your products."),
     ({"sku": "CHE-1", "quantity": "3", "warehouse": ""}, "Choose a warehouse."),
 ])

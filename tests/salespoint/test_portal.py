@@ -523,7 +523,9 @@ def test_the_movement_filter_returns_only_matching_lines(client, shop, cashier):
 @pytest.mark.parametrize(("query", "message"), [
     ("?from=2026-13-01", "Write the date as YYYY-MM-DD, for example 2026-11-22."),
     ("?to=22/11/2026", "Write the date as YYYY-MM-DD, for example 2026-11-22."),
-    ("?from=9999-12-31&to=9999-12-31", "Write the date as YYYY-MM-DD"),
+    ("?from=9999-12-31&to=9999-12-31", "Choose a day from 2000-01-01 to 2100-12-31."),
+    ("?to=0000-01-01", "Choose a day from 2000-01-01 to 2100-12-31."),
+    ("?from=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96-11-22", "Write the date as YYYY-MM-DD"),
     ("?from=2026-11-22&to=2026-11-01", "The end date is before the start date."),
     ("?reason=stolen", "Choose a reason from the list."),
 ])

@@ -7,6 +7,9 @@ not admins are refused (403).
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
+from shop import dates
+from shop.web.labels import DAY_OUT_OF_RANGE
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
@@ -24,6 +27,17 @@ def province_options() -> list[tuple[str, str]]:
     from shop.places import services as places
 
     return [(p.code, p.name) for p in places.provinces()]
+
+
+def decision_day(form, problems: dict[str, str]):
+    """The decision date a form names (YYYY-MM-DD), or None with a problem beside the field."""
+    try:
+        return dates.parse_day(form.get("decision_date", ""))
+    except dates.OutOfRange:
+        problems["decision_date"] = str(DAY_OUT_OF_RANGE)
+    except ValueError:
+        problems["decision_date"] = "a date as YYYY-MM-DD"
+    return None
 
 
 def problems_of(error) -> dict[str, str]:

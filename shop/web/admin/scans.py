@@ -1,8 +1,6 @@
 """Certificate scans producers sent: the office opens each, then records the decision it shows
 (the certificate becomes active) or refuses it with a reason the producer sees."""
 
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +10,7 @@ from shop.catalog.models import ISSUER_LEVELS, CertificateScan
 from shop.clock import today
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
-from shop.web.admin import bp
+from shop.web.admin import bp, decision_day
 
 
 @bp.get("/scans")
@@ -35,10 +33,7 @@ def scan_download(scan_id: int):
 
 def _decision(form) -> tuple[registry.Decision, int]:
     problems = {}
-    try:
-        day = date.fromisoformat(form.get("decision_date", ""))
-    except ValueError:
-        day, problems["decision_date"] = None, "a date as YYYY-MM-DD"
+    day = decision_day(form, problems)
     stars = form.get("stars", "")
     if stars not in ("3", "4", "5"):
         problems["stars"] = "3, 4 or 5"

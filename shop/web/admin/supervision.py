@@ -1,8 +1,6 @@
 """Supervision after recognition: certificates about to expire and expired, the expiry notice,
 and recording a recognition decision that lists many products."""
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +10,7 @@ from shop.catalog.models import ISSUER_LEVELS, Certificate, Product
 from shop.clock import today
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
-from shop.web.admin import bp, problems_of
+from shop.web.admin import bp, decision_day, problems_of
 
 HORIZON_DAYS = 90
 DECISION_ROWS = 12
@@ -52,10 +50,7 @@ def new_decision():
 def _read_decision(form) -> tuple[registry.Decision, list]:
     """The decision and its (product, stars) lines; ValidationError naming each bad field."""
     problems = {}
-    try:
-        day = date.fromisoformat(form.get("decision_date", ""))
-    except ValueError:
-        day, problems["decision_date"] = None, "a date as YYYY-MM-DD"
+    day = decision_day(form, problems)
     lines = []
     for n in range(DECISION_ROWS):
         slug, stars = form.get(f"product_{n}", "").strip(), form.get(f"stars_{n}", "").strip()

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from shop import dates
 from shop.clock import today
 from shop.errors import ValidationError
 from shop.extensions import db
@@ -18,6 +19,7 @@ from shop.tax import rates
 from shop.tax import services as tax
 from shop.tax.models import VatReduction
 from shop.web.admin import bp
+from shop.web.labels import DAY_OUT_OF_RANGE
 
 PROBLEMS = {
     "past": _l("Only days after today can change: invoices of today and before were issued at "
@@ -45,14 +47,17 @@ def tax_page():
     return _page()
 
 
-def _date(text: str) -> date | None:
-    text = (text or "").strip()
-    for parse in (date.fromisoformat, lambda t: date(*reversed([int(p) for p in t.split("/")]))):
+def _days(form, *names: str) -> tuple[dict[str, date], dict[str, str]]:
+    """The days the form names (31/12/2027 or 2027-12-31), and a problem for each unreadable one."""
+    days, problems = {}, {}
+    for name in names:
         try:
-            return parse(text)
-        except (ValueError, TypeError):
-            continue
-    return None
+            days[name] = dates.parse_day_either(form.get(name))
+        except dates.OutOfRange:
+            problems[name] = DAY_OUT_OF_RANGE
+        except ValueError:
+            problems[name] = PROBLEMS["date"]
+    return days, problems
 
 
 def _explained(error: ValidationError) -> dict:
@@ -63,12 +68,12 @@ def _explained(error: ValidationError) -> dict:
 def change_reduction(reduction_id: int):
     """Move the last day of a reduction: later to extend it, earlier to end it."""
     db.get_or_404(VatReduction, reduction_id)
-    ends_on, form = _date(request.form.get("ends_on", "")), str(reduction_id)
+    (days, problems), form = _days(request.form, "ends_on"), str(reduction_id)
     typed = {form: request.form.to_dict()}
-    if ends_on is None:
-        return _page(422, {form: {"ends_on": PROBLEMS["date"]}}, typed)
+    if problems:
+        return _page(422, {form: problems}, typed)
     try:
-        changed = tax.change_end(reduction_id, ends_on=ends_on,
+        changed = tax.change_end(reduction_id, ends_on=days["ends_on"],
                                  resolution=request.form.get("resolution", ""),
                                  actor_id=current_user.id, today=today())
     except ValidationError as error:
@@ -81,17 +86,15 @@ def change_reduction(reduction_id: int):
 @bp.post("/tax")
 def add_reduction():
     """Record a new reduction that parliament decided."""
-    starts_on, ends_on = _date(request.form.get("starts_on")), _date(request.form.get("ends_on"))
+    days, problems = _days(request.form, "starts_on", "ends_on")
     typed = {"new": request.form.to_dict()}
     percent = request.form.get("percent", "").strip()
-    problems = {name: PROBLEMS["date"] for name, day in
-                (("starts_on", starts_on), ("ends_on", ends_on)) if day is None}
     if not (percent.isascii() and percent.isdigit() and len(percent) <= 2):
         problems["percent"] = PROBLEMS["reduced_percent"]
     if problems:
         return _page(422, {"new": problems}, typed)
     try:
-        added = tax.add(starts_on=starts_on, ends_on=ends_on, percent=int(percent),
+        added = tax.add(starts_on=days["starts_on"], ends_on=days["ends_on"], percent=int(percent),
                         resolution=request.form.get("resolution", ""),
                         decree=request.form.get("decree", ""), actor_id=current_user.id,
                         today=today())

@@ -347,4 +347,14 @@ def _unavailable_everywhere(paths: dict) -> None:
             operation["responses"].setdefault("503", unavailable)
 
 
+def _unreadable_bodies_everywhere(paths: dict) -> None:
+    """Every POST may answer 400 when its body is declared as JSON and does not parse."""
+    unreadable = _error_response("the body is not valid JSON (code invalid_json; "
+                                 "details.fields.body says where)")
+    for operations in paths.values():
+        if "post" in operations:
+            operations["post"]["responses"].setdefault("400", unreadable)
+
+
 _unavailable_everywhere(DOCUMENT["paths"])
+_unreadable_bodies_everywhere(DOCUMENT["paths"])

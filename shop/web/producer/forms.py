@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -29,24 +31,29 @@ def _variant_label(variant: Variant) -> str:
     return f"{variant.product.name} · {variant.label} ({variant.sku})"
 
 
+_ROW_ID = re.compile(r"[0-9]{1,9}")      # under 2**31: an INTEGER key on every engine
+_WHOLE = re.compile(r"-?[0-9]{1,15}")    # int() also takes "１２", "1_000" and "+3"
+
+
 def optional_int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """An id or a page number sent as ASCII digits (or an option's own int), or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if _ROW_ID.fullmatch(text) else None
 
 
 class QuantityField(IntegerField):
-    """A whole number, or None when left empty; the rule on its size belongs to the service."""
+    """A whole number in ASCII digits, or None when left empty; the rule on its size belongs to
+    the service (15 digits at most reach it)."""
 
     def process_formdata(self, valuelist):
         text = (valuelist[0] if valuelist else "").strip()
         self.data = None
         if text:
-            try:
-                self.data = int(text)
-            except ValueError:
-                raise ValueError(_("Enter a whole number.")) from None
+            if not _WHOLE.fullmatch(text):
+                raise ValueError(_("Enter a whole number."))
+            self.data = int(text)
 
 
 class _StockForm(FlaskForm):

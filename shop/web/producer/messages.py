@@ -10,9 +10,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from shop.errors import InsufficientStock, ShopError, ValidationError
+from shop.inventory.models import MAX_QUANTITY
+from shop.money import amount_rule
 
 FIELD_TEXTS = {
     "a whole number from 1": _l("Enter a whole number from 1."),
+    f"a whole number from 1 to {MAX_QUANTITY}": _l("Enter a whole number from 1 to %(max)d.",
+                                                   max=MAX_QUANTITY),
+    f"at most {MAX_QUANTITY} units of one product": _l(
+        "At most %(max)d units of one product.", max=MAX_QUANTITY),
+    amount_rule(minimum=1): _l("Enter a price from 1 đồng to ten billion đồng."),
     "say what happened": _l("Say what happened: a note is required."),
     "damage or return": _l("Choose damage or return."),
     "transfers leave from a producer's warehouse": _l("Transfers leave from one of your warehouses."),

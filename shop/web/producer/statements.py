@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, g, render_template
+from flask import Response, current_app, g, render_template
+from flask_babel import gettext as _
 
+from shop import dates
 from shop.clock import today
 from shop.errors import ValidationError
 from shop.invoices import statements
@@ -22,8 +24,10 @@ def statements_page():
 def _statement(month_text: str) -> statements.Statement:
     try:
         month = statements.parse_month(month_text)
-    except ValidationError:
-        abort(404)
+    except ValidationError as error:  # a 422 page naming the month, in the visitor's language
+        raise ValidationError(_("“%(text)s” is not a month from %(first)s to %(last)s: use YYYY-MM, "
+                                "for example 2026-11.", text=month_text, first=dates.FIRST_MONTH,
+                                last=dates.LAST_MONTH), error.fields) from None
     return statements.monthly(g.producer, month,
                               fee_basis_points=current_app.config["PLATFORM_FEE_BASIS_POINTS"])
 

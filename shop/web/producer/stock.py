@@ -3,8 +3,10 @@ from datetime import date, datetime, time, timedelta
 from flask import g, render_template, request
 from flask_babel import gettext as _
 
+from shop import dates
 from shop.clock import VIETNAM
 from shop.inventory import queries as stock_queries
+from shop.web import labels as web_labels
 from shop.web.producer import bp, labels, queries
 
 MOVEMENTS_SHOWN = 200
@@ -25,11 +27,13 @@ def _day(text: str, problems: dict, field: str) -> date | None:
     if not text:
         return None
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
+        return dates.parse_day(text)
+    except dates.OutOfRange:
+        problems[field] = str(web_labels.DAY_OUT_OF_RANGE)
     except ValueError:
         problems[field] = _("“%(text)s” is not a date: use YYYY-MM-DD, for example 2026-11-22.",
                             text=text)
-        return None
+    return None
 
 
 def _filters(args) -> tuple[dict, dict, dict]:

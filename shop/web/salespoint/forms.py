@@ -15,15 +15,15 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 
+from shop import dates
 from shop.clock import VIETNAM
-from shop.money import parse_vnd
+from shop.inventory.models import MAX_QUANTITY
+from shop.money import read_amount
 from shop.pos.schemas import SaleLineInput
+from shop.web.labels import DAY_OUT_OF_RANGE
 
 TILL_LINES = 5
-MAX_QUANTITY = 100_000          # keeps a slip of the finger out of a 32-bit column
-MAX_PRICE_VND = 1_000_000_000
 _WHOLE = re.compile(r"[0-9]{1,9}")
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def whole_number(text: str | None, minimum: int, maximum: int = MAX_QUANTITY) -> int | None:
@@ -49,11 +49,11 @@ def _uuid(text: str | None) -> str | None:
 
 
 def _price(text: str) -> int | None:
+    """A price typed at the till, within the shop's one bound on amounts; else None."""
     try:
-        value = parse_vnd(text)
+        return read_amount(text)
     except ValueError:
         return None
-    return value if value <= MAX_PRICE_VND else None
 
 
 # --- the web till -------------------------------------------------------------------------
@@ -197,14 +197,16 @@ class MovementFilter:
     problems: dict[str, str] = field(default_factory=dict)
 
 
-def _day(text: str) -> date | None:
-    if not _DAY.fullmatch(text):
+def _day(rows: dict[str, str], name: str, problems: dict[str, str]) -> date | None:
+    if not rows[name]:
         return None
     try:
-        day = date.fromisoformat(text)
+        return dates.parse_day(rows[name])
+    except dates.OutOfRange:
+        problems[name] = str(DAY_OUT_OF_RANGE)
     except ValueError:
-        return None
-    return day if 1900 <= day.year <= 2999 else None
+        problems[name] = _("Write the date as YYYY-MM-DD, for example 2026-11-22.")
+    return None
 
 
 def read_movement_filter(args, reasons) -> MovementFilter:
@@ -213,19 +215,9 @@ def read_movement_filter(args, reasons) -> MovementFilter:
     problems = {}
     if rows["reason"] and rows["reason"] not in reasons:
         problems["reason"] = _("Choose a reason from the list.")
-    since = until = None
-    if rows["from"]:
-        day = _day(rows["from"])
-        if day is None:
-            problems["from"] = _("Write the date as YYYY-MM-DD, for example 2026-11-22.")
-        else:
-            since = datetime.combine(day, time.min, VIETNAM)
-    if rows["to"]:
-        day = _day(rows["to"])
-        if day is None:
-            problems["to"] = _("Write the date as YYYY-MM-DD, for example 2026-11-22.")
-        else:
-            until = datetime.combine(day + timedelta(days=1), time.min, VIETNAM)
+    first, last = _day(rows, "from", problems), _day(rows, "to", problems)
+    since = datetime.combine(first, time.min, VIETNAM) if first else None
+    until = datetime.combine(last + timedelta(days=1), time.min, VIETNAM) if last else None
     if since and until and since >= until:
         problems["to"] = _("The end date is before the start date.")
     return MovementFilter(rows["sku"] or None, rows["reason"] or None, since, until, rows, problems)

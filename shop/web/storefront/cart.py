@@ -27,7 +27,7 @@ def current_cart() -> Cart | None:
 def parse_quantity(raw: str | None, *, minimum: int) -> int | None:
     """A whole number from `minimum` to the most one cart line holds, or None."""
     text = (raw or "").strip()
-    if not text.isascii() or not text.isdigit():
+    if not text.isascii() or not text.isdigit() or len(text) > 9:  # int() refuses 4,300 digits
         return None
     quantity = int(text)
     return quantity if minimum <= quantity <= carts.MAX_LINE_QUANTITY else None

@@ -50,6 +50,8 @@ SERVICE_MESSAGES = {
         _l("This ward or commune is not in the province you chose."),
     ("payment_method", "not available"): _l("Card payment is not available at the moment."),
     ("lines", "no longer on sale"): _l("%(name)s is no longer on sale: remove it from your cart."),
+    ("cart", orders.TOTAL_TOO_LARGE): _l("An order can total at most ten billion đồng: split "
+                                         "your cart into several orders."),
 }
 
 
