@@ -14,6 +14,9 @@ before any view runs, on every engine alike.
 
 The path is a 404; anything else is a 422 naming each field ("lines[0].sku", a query
 parameter, a header, a form field), in the API's error shape under /api/ and a page elsewhere.
+One exception: the sales inside a POS sync are judged one by one by the POS service (a sale
+holding such text is `rejected` alone, the others are recorded), so that one bad sale never
+blocks a till's whole batch.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ def guard_request() -> None:
     fields.update(_texts(request.headers.items()))
     if request.method in BODY_METHODS and not request.path.startswith("/webhooks/"):
         if request.is_json:
-            fields.update(_in_json(_body()))
+            fields.update(_in_json(_body(), judged_alone=_judged_alone()))
         elif request.mimetype in FORMS:
             fields.update(_texts(request.form.items(multi=True)))
             fields.update(_texts((name, upload.filename or "")
@@ -99,16 +102,22 @@ def _parse_error() -> str:
     return "not JSON"
 
 
-def _in_json(value) -> dict[str, str]:
+def _judged_alone() -> str | None:
+    """The top-level field whose items a view judges one by one: a POS sync's `sales`."""
+    return "sales" if request.endpoint == "api.pos_sync" else None
+
+
+def _in_json(value, judged_alone: str | None = None) -> dict[str, str]:
     """{path: problem} of the strings and keys that are unstorable ("lines[0].sku") and of
-    the top-level fields nested too deep. Walked without recursion, whatever the depth."""
+    the top-level fields nested too deep. Walked without recursion, whatever the depth. The
+    text inside the items of `judged_alone` is left to the view that judges each item."""
     found: dict[str, str] = {}
     pending = [(value, "body", 1, "body")]
     while pending:
         item, path, depth, top = pending.pop()
         if isinstance(item, str):
             wrong = problem(item)
-            if wrong:
+            if wrong and not (judged_alone and path.startswith(f"{judged_alone}[")):
                 found[path] = wrong
             continue
         if not isinstance(item, dict | list):
@@ -120,7 +129,7 @@ def _in_json(value) -> dict[str, str]:
             if isinstance(item, dict):
                 child_path = str(key) if path == "body" else f"{path}.{key}"
                 wrong = problem(key)
-                if wrong:
+                if wrong and not (judged_alone and child_path.startswith(f"{judged_alone}[")):
                     found[child_path] = wrong
                     continue
             else:
