@@ -42,6 +42,8 @@ class OrderSettings:
     card_minutes: int = 30
     transfer_hours: int = 48
     card_enabled: bool = False
+    # Stripe takes at most eight digits of the currency's smallest unit: 99,999,999 đồng.
+    card_max_vnd: int = 99_999_999
 
     def shipping_fee(self, subtotal_vnd: int) -> int:
         """The fee of one producer's delivery: free from the threshold."""

@@ -26,6 +26,7 @@ from shop.payments.models import Payment
 from shop.tax import rates as tax
 
 TOTAL_TOO_LARGE = f"a total over {MAX_AMOUNT_VND} đồng"
+CARD_TOO_LARGE = "a total over what a card payment takes"
 
 
 def by_number(number: str) -> Order | None:
@@ -70,6 +71,10 @@ def place_order(cart: Cart, details: Checkout, *, settings: OrderSettings, today
             if not is_amount(order.total_vnd):  # rolled back whole: nothing stays reserved
                 raise ValidationError(f"an order totals at most {MAX_AMOUNT_VND} đồng",
                                       {"cart": TOTAL_TOO_LARGE})
+            if details.payment_method == "card" and order.total_vnd > settings.card_max_vnd:
+                raise ValidationError(f"a card payment takes at most {settings.card_max_vnd} đồng",
+                                      {"payment_method": CARD_TOO_LARGE},
+                                      card_max_vnd=settings.card_max_vnd)
             db.session.add(Payment(order=order, method=details.payment_method,
                                    amount_vnd=order.total_vnd, status="pending"))
             cart.status = "ordered"

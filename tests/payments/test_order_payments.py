@@ -217,3 +217,23 @@ def test_cart_api(client, market, validate):
     emptied = client.post(f"/api/v1/carts/{token}/lines", json={"sku": "CHE-1", "quantity": 0}).get_json()
     assert emptied == {"id": token, "lines": [], "total_vnd": 0}
     assert json.loads(client.get(f"/api/v1/carts/{token}").data)["total_vnd"] == 0
+
+
+def test_a_card_payment_past_what_stripe_takes_is_refused_at_checkout(client, market, fake_stripe):
+    from tests import builders
+
+    pearl = builders.product("Vòng ngọc trai", sku="NGOC-1", price_vnd=50_000_000)
+    house = builders.warehouse(pearl.producer)
+    builders.receive(pearl, house, 5)
+    refused = checkout_over_api(client, {**DELIVERY, "payment_method": "card"}, key="big",
+                                lines=(("NGOC-1", 2),))
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"]["fields"] == {
+        "payment_method": "a total over what a card payment takes"}
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+    assert stock.level(pearl.variants[0].id, house.id).reserved == 0
+    assert fake_stripe.api_requests("POST", "/v1/checkout/sessions") == []
+    # the same cart by bank transfer is taken
+    placed = checkout_over_api(client, {**DELIVERY, "payment_method": "bank_transfer"}, key="big-2",
+                               lines=(("NGOC-1", 2),))
+    assert placed.status_code == 201 and placed.get_json()["order"]["total_vnd"] == 100_000_000

@@ -173,6 +173,9 @@ def test_a_new_till_form_is_a_new_sale(client, shop, cashier):
     ({"sku-0": "CHE-1", "quantity-0": "1", "payment_method": "barter"},
      "Choose how the customer paid."),
     ({"sku-0": "CHE-1", "quantity-0": "1", "sale_id": "not-a-uuid"}, "This form is out of date."),
+    ({f"{name}-{n}": value for n in range(2) for name, value in (
+        ("sku", "CHE-1"), ("quantity", "100000"), ("price", "10000000000"))},
+     "A sale can total at most ₫100,000,000,000: split it into several sales."),
 ])
 def test_bad_till_input_records_nothing(client, shop, cashier, lines, message):
     other = builders.product("Bánh cáy", sku="BANH-1")  # stocked elsewhere only

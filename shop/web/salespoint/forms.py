@@ -13,12 +13,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from shop import dates
 from shop.clock import VIETNAM
 from shop.inventory.models import MAX_QUANTITY
-from shop.money import read_amount
+from shop.money import format_vnd, read_amount
+from shop.pos.limits import MAX_SALE_TOTAL_VND
 from shop.pos.schemas import SaleLineInput
 from shop.web.labels import DAY_OUT_OF_RANGE
 
@@ -104,6 +106,9 @@ def read_till(form, prices: dict[str, int], methods: tuple[str, ...]) -> TillEnt
             lines.append(SaleLineInput(row["sku"], quantity, price))
     if not any(row["sku"] for row in rows):
         problems["lines"] = _("Add at least one product to the sale.")
+    elif sum(line.quantity * line.unit_price_vnd for line in lines) > MAX_SALE_TOTAL_VND:
+        problems["lines"] = _("A sale can total at most %(max)s: split it into several sales.",
+                              max=format_vnd(MAX_SALE_TOTAL_VND, str(get_locale())))
     return TillEntry(sale_id or "", method, rows, lines, problems)
 
 

@@ -52,6 +52,8 @@ SERVICE_MESSAGES = {
     ("lines", "no longer on sale"): _l("%(name)s is no longer on sale: remove it from your cart."),
     ("cart", orders.TOTAL_TOO_LARGE): _l("An order can total at most ten billion đồng: split "
                                          "your cart into several orders."),
+    ("payment_method", orders.CARD_TOO_LARGE): _l("A card payment can be at most 99,999,999 đồng: "
+                                                  "choose a bank transfer or cash on delivery."),
 }
 
 
