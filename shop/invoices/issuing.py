@@ -65,23 +65,25 @@ def issue_for_order(order: Order, *, day: date) -> list[Invoice]:
     """Invoice every shipment of a paid order that is still to be fulfilled, and the order's
     shipping. Caller commits."""
     shipments = [s for s in order.shipments if s.status != "cancelled"]
+    reduction = tax.reduction_on(day)
     issued = []
     for shipment in shipments:
-        issued += _issue_goods(shipment, day=day)
-    return issued + _issue_shipping(order, shipments, day=day, due_key=f"shipping:order:{order.id}")
+        issued += _issue_goods(shipment, day=day, reduction=reduction)
+    return issued + _issue_shipping(order, shipments, day=day, reduction=reduction,
+                                    due_key=f"shipping:order:{order.id}")
 
 
 def issue_for_shipment(shipment: Shipment, *, day: date) -> list[Invoice]:
     """Invoice one delivered shipment (cash on delivery): its goods and its shipping, unless
     already issued. Caller commits."""
-    return _issue_goods(shipment, day=day) + _issue_shipping(
-        shipment.order, [shipment], day=day, due_key=f"shipping:shipment:{shipment.id}",
-        shipment_id=shipment.id)
-
-
-def _issue_goods(shipment: Shipment, *, day: date) -> list[Invoice]:
-    """One invoice per producer of the shipment's goods, unless already issued."""
     reduction = tax.reduction_on(day)
+    return _issue_goods(shipment, day=day, reduction=reduction) + _issue_shipping(
+        shipment.order, [shipment], day=day, reduction=reduction,
+        due_key=f"shipping:shipment:{shipment.id}", shipment_id=shipment.id)
+
+
+def _issue_goods(shipment: Shipment, *, day: date, reduction: VatReduction | None) -> list[Invoice]:
+    """One invoice per producer of the shipment's goods, unless already issued."""
     issued = []
     for producer_id, lines in groupby(sorted(shipment.lines, key=_producer_of), key=_producer_of):
         key = f"shipment:{shipment.id}:{producer_id}"
@@ -93,14 +95,14 @@ def _issue_goods(shipment: Shipment, *, day: date) -> list[Invoice]:
     return issued
 
 
-def _issue_shipping(order: Order, shipments: list[Shipment], *, day: date, due_key: str,
+def _issue_shipping(order: Order, shipments: list[Shipment], *, day: date,
+                    reduction: VatReduction | None, due_key: str,
                     shipment_id: int | None = None) -> list[Invoice]:
     """The shop's invoice for the shipping of `shipments`, unless none is charged or it is
     already issued."""
     charged = [s for s in shipments if s.shipping_vnd > 0]
     if not charged or by_due_key(due_key) is not None:
         return []
-    reduction = tax.reduction_on(day)
     rate = tax.rate_for(tax.REDUCIBLE, day, reduction)
     sold = [Sold(f"{SHIPPING_SKU}-{s.id}", _shipping_name(order, s), "lần", 1, s.shipping_vnd,
                  tax.REDUCIBLE, rate, is_service=True) for s in charged]
